@@ -1,0 +1,258 @@
+/* breakpoint.c - the int3 table and stepping over a hit.
+ *
+ * The table is an open-addressing hash on the address: the lookup is on
+ * the hot path of every line event.  Stepping over restores the original
+ * byte, single-steps the thread and puts the int3 back.
+ */
+#define _GNU_SOURCE
+#include "breakpoint.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+
+#include "util.h"
+
+#define INT3 0xcc
+
+struct breakpoints {
+	struct tracee *t;
+	struct bp *slots;
+	size_t cap;      /* power of two */
+	size_t n;
+	bool *armed;     /* parallel to slots */
+};
+
+static size_t slot_of(const struct breakpoints *b, uint64_t addr)
+{
+	return (size_t)((addr * 0x9e3779b97f4a7c15ull) >> 32) & (b->cap - 1);
+}
+
+static struct bp *find_slot(const struct breakpoints *b, uint64_t addr)
+{
+	size_t i = slot_of(b, addr);
+
+	while (b->slots[i].addr && b->slots[i].addr != addr)
+		i = (i + 1) & (b->cap - 1);
+	return &b->slots[i];
+}
+
+static void grow(struct breakpoints *b)
+{
+	struct bp *old = b->slots;
+	bool *old_armed = b->armed;
+	size_t old_cap = b->cap;
+
+	b->cap = b->cap ? 2 * b->cap : 256;
+	b->slots = xcalloc(b->cap, sizeof(*b->slots));
+	b->armed = xcalloc(b->cap, sizeof(*b->armed));
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i].addr) {
+			struct bp *s = find_slot(b, old[i].addr);
+			*s = old[i];
+			b->armed[s - b->slots] = old_armed[i];
+		}
+	free(old);
+	free(old_armed);
+}
+
+struct breakpoints *bps_new(struct tracee *t)
+{
+	struct breakpoints *b = xcalloc(1, sizeof(*b));
+
+	b->t = t;
+	grow(b);
+	return b;
+}
+
+void bps_free(struct breakpoints *b)
+{
+	if (!b)
+		return;
+	free(b->slots);
+	free(b->armed);
+	free(b);
+}
+
+size_t bps_count(const struct breakpoints *b)
+{
+	return b->n;
+}
+
+static struct bp *insert(struct breakpoints *b, uint64_t addr)
+{
+	struct bp *s;
+
+	if (2 * (b->n + 1) > b->cap)
+		grow(b);
+	s = find_slot(b, addr);
+	if (!s->addr) {
+		s->addr = addr;
+		b->n++;
+	}
+	return s;
+}
+
+void bps_add(struct breakpoints *b, uint64_t addr, unsigned kinds,
+	     unsigned fn, unsigned line)
+{
+	struct bp *s = insert(b, addr);
+
+	s->kinds |= (uint8_t)kinds;
+	if (kinds & (BP_ENTRY | BP_LINE))
+		s->fn = fn;
+	if (kinds & BP_LINE)
+		s->line = line;
+}
+
+const struct bp *bps_lookup(const struct breakpoints *b, uint64_t addr)
+{
+	const struct bp *s = find_slot(b, addr);
+
+	return s->addr ? s : NULL;
+}
+
+static int cmp_addr(const void *x, const void *y)
+{
+	const struct bp *const *a = x, *const *c = y;
+
+	return (*a)->addr < (*c)->addr ? -1 : (*a)->addr > (*c)->addr;
+}
+
+/* Largest gap between two breakpoints still patched in one write. */
+#define SPAN_GAP 4096
+
+int bps_arm(struct breakpoints *b)
+{
+	struct bp **todo = xcalloc(b->n, sizeof(*todo));
+	size_t n = 0, i = 0;
+	unsigned char *buf = NULL;
+	int rc = 0;
+
+	for (size_t k = 0; k < b->cap; k++)
+		if (b->slots[k].addr && !b->armed[k])
+			todo[n++] = &b->slots[k];
+	qsort(todo, n, sizeof(*todo), cmp_addr);
+	while (i < n && rc == 0) {
+		size_t j = i + 1, len;
+		uint64_t lo = todo[i]->addr;
+
+		while (j < n && todo[j]->addr - todo[j - 1]->addr <= SPAN_GAP)
+			j++;
+		len = (size_t)(todo[j - 1]->addr - lo + 1);
+		buf = xrealloc(buf, len);
+		if (tracee_read(b->t, lo, buf, len) < 0) {
+			rc = mp_error("cannot read the code at %#llx: %m",
+				      (unsigned long long)lo);
+			break;
+		}
+		for (size_t k = i; k < j; k++) {
+			todo[k]->orig = buf[todo[k]->addr - lo];
+			buf[todo[k]->addr - lo] = INT3;
+		}
+		if (tracee_write(b->t, lo, buf, len) < 0) {
+			rc = mp_error("cannot write a breakpoint at %#llx: %m",
+				      (unsigned long long)lo);
+			break;
+		}
+		for (size_t k = i; k < j; k++)
+			b->armed[todo[k] - b->slots] = true;
+		i = j;
+	}
+	free(buf);
+	free(todo);
+	return rc;
+}
+
+int bps_add_return(struct breakpoints *b, uint64_t addr)
+{
+	struct bp *s = insert(b, addr);
+	size_t k = (size_t)(s - b->slots);
+	unsigned char c = INT3;
+
+	s->kinds |= BP_RETURN;
+	if (b->armed[k])
+		return 0;
+	if (tracee_read(b->t, addr, &s->orig, 1) < 0 ||
+	    tracee_write(b->t, addr, &c, 1) < 0)
+		return -1;
+	b->armed[k] = true;
+	return 0;
+}
+
+int bps_step_over(struct breakpoints *b, pid_t tid, uint64_t addr,
+		  struct user_regs_struct *regs, int *sig, int *status)
+{
+	const struct bp *bp = bps_lookup(b, addr);
+	unsigned char c = INT3;
+	int st, rc = 0;
+
+	*sig = 0;
+	regs->rip = addr;
+	if (!bp || ptrace(PTRACE_SETREGS, tid, 0L, regs) < 0 ||
+	    tracee_write(b->t, addr, &bp->orig, 1) < 0)
+		return -1;
+	for (;;) {
+		if (ptrace(PTRACE_SINGLESTEP, tid, 0L, 0L) < 0) {
+			rc = -1;
+			break;
+		}
+		while (waitpid(tid, &st, __WALL) < 0)
+			if (errno != EINTR) {
+				rc = -1;
+				goto out;
+			}
+		if (WIFSTOPPED(st) && WSTOPSIG(st) == SIGTRAP && !(st >> 16))
+			break;
+		if (WIFSTOPPED(st) && !(st >> 16) && !*sig) {
+			/* A signal arrived first: deliver it after the step,
+			 * while the int3 is back in place. */
+			*sig = WSTOPSIG(st);
+			continue;
+		}
+		*status = st;
+		rc = 1;
+		break;
+	}
+out:
+	tracee_write(b->t, addr, &c, 1);
+	return rc;
+}
+
+int bps_remove_from(struct breakpoints *b, pid_t pid)
+{
+	int rc = 0;
+
+	for (size_t k = 0; k < b->cap; k++)
+		if (b->slots[k].addr && b->armed[k] &&
+		    tracee_write_pid(pid, b->slots[k].addr, &b->slots[k].orig,
+				     1) < 0)
+			rc = -1;
+	return rc;
+}
+
+int bps_disarm(struct breakpoints *b)
+{
+	int rc = 0;
+
+	for (size_t k = 0; k < b->cap; k++)
+		if (b->slots[k].addr && b->armed[k]) {
+			if (tracee_write(b->t, b->slots[k].addr,
+					 &b->slots[k].orig, 1) < 0)
+				rc = -1;
+			else
+				b->armed[k] = false;
+		}
+	return rc;
+}
+
+void bps_forget(struct breakpoints *b)
+{
+	memset(b->slots, 0, b->cap * sizeof(*b->slots));
+	memset(b->armed, 0, b->cap * sizeof(*b->armed));
+	b->n = 0;
+}

@@ -1,0 +1,33 @@
+/* options.h - the command line. */
+#ifndef MEMPROF_OPTIONS_H
+#define MEMPROF_OPTIONS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+enum report_format { FORMAT_TEXT, FORMAT_JSON };
+
+struct options {
+	char **funcs;              /* --func names, split on commas (owned) */
+	size_t nfuncs;
+	const char *output;        /* --output, NULL for stderr */
+	enum report_format format; /* --format */
+	int precision;             /* --precision, 0..9, default 1 */
+	char **command;            /* PROGRAM ARGS..., NULL-terminated (points
+				      into argv) */
+};
+
+enum options_result {
+	OPTIONS_RUN,     /* parsed: profile opts->command */
+	OPTIONS_DONE,    /* --help or --version was printed to `out`: exit 0 */
+	OPTIONS_USAGE,   /* a usage error was printed to `err`: exit 2 */
+};
+
+/* Parses argv (argv[0] is memprof).  Options stop at the first non-option
+ * or at "--".  Messages: "memprof: <what is wrong>\nTry 'memprof --help'
+ * for more information.\n" on `err`.  Call options_free in every case. */
+enum options_result options_parse(struct options *opts, int argc, char **argv,
+				  FILE *out, FILE *err);
+void options_free(struct options *opts);
+
+#endif

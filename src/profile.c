@@ -1,0 +1,204 @@
+/* profile.c - per-line accounting.
+ *
+ * The meaning of every column is decided here, and only here:
+ *
+ *   Occurrences  how many times execution entered the line.  Entering means
+ *                the line differs from the line running before in the same
+ *                call, or execution jumped back to a line start (the address
+ *                is not after the previous line start hit): so a `for` line
+ *                counts once per iteration plus one, as in memory_profiler,
+ *                while a line split into several line-table rows that run
+ *                one after the other counts once.
+ *   Increment    the sum over the line's executions of (RSS when the line
+ *                finished - RSS when it started).  A line finishes when the
+ *                next line of the same call starts or the call returns, so
+ *                a line that calls other code carries what that call did.
+ *   Mem usage    the highest RSS seen when the line finished.
+ *   header line  (first_line, the function's declaration) starts at entry
+ *                and finishes at the first line event: it shows the RSS at
+ *                entry, and its occurrences are the calls.
+ *
+ * Calls are told apart by their stack pointer at entry, per thread, which
+ * also lets calls left by longjmp, exceptions or tail calls be closed when
+ * a later event shows their stack frame is gone.  Everything here runs on
+ * the tracer's hot path: no allocation except when a thread's call stack
+ * grows deeper than ever before, no I/O.
+ */
+#include "profile.h"
+
+#include <stdlib.h>
+
+#include "util.h"
+
+struct profile {
+	struct profile_function *fns;
+	size_t n;
+	size_t cap;
+};
+
+struct profile *profile_new(void)
+{
+	return xcalloc(1, sizeof(struct profile));
+}
+
+void profile_free(struct profile *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->fns[i].name);
+		free(p->fns[i].file);
+		free(p->fns[i].lines);
+	}
+	free(p->fns);
+	free(p);
+}
+
+unsigned profile_add_function(struct profile *p, const char *name,
+			      const char *file, unsigned first_line,
+			      unsigned last_line)
+{
+	struct profile_function *f;
+
+	if (last_line < first_line)
+		last_line = first_line;
+	if (p->n == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 8;
+		p->fns = xrealloc(p->fns, p->cap * sizeof(*p->fns));
+	}
+	f = &p->fns[p->n];
+	f->name = xstrdup(name);
+	f->file = xstrdup(file);
+	f->first_line = first_line;
+	f->last_line = last_line;
+	f->calls = 0;
+	f->lines = xcalloc(last_line - first_line + 1, sizeof(*f->lines));
+	f->lines[0].has_code = true;
+	return (unsigned)p->n++;
+}
+
+static struct profile_line *line_of(struct profile *p, unsigned fn,
+				    unsigned line)
+{
+	struct profile_function *f = &p->fns[fn];
+
+	if (line < f->first_line || line > f->last_line)
+		return NULL;
+	return &f->lines[line - f->first_line];
+}
+
+void profile_mark_code(struct profile *p, unsigned fn, unsigned line)
+{
+	struct profile_line *l = line_of(p, fn, line);
+
+	if (l)
+		l->has_code = true;
+}
+
+size_t profile_nfunctions(const struct profile *p)
+{
+	return p->n;
+}
+
+const struct profile_function *profile_function(const struct profile *p,
+						size_t i)
+{
+	return i < p->n ? &p->fns[i] : NULL;
+}
+
+/* The current line of call `f` ends with RSS `rss`. */
+static void finish_line(struct profile *p, const struct profile_frame *f,
+			int64_t rss)
+{
+	struct profile_line *l = line_of(p, f->fn, f->line);
+
+	if (!l)
+		return;
+	l->increment_bytes += rss - f->line_rss;
+	if (!l->finished || rss > l->mem_bytes)
+		l->mem_bytes = rss;
+	l->finished++;
+}
+
+static void begin_line(struct profile *p, struct profile_frame *f,
+		       unsigned line, uint64_t addr, int64_t rss)
+{
+	struct profile_line *l = line_of(p, f->fn, line);
+
+	f->line = line;
+	f->line_rss = rss;
+	f->last_addr = addr;
+	if (l)
+		l->occurrences++;
+}
+
+/* Closes the calls whose frame is gone: entry sp below `sp`, or equal to
+ * it when `inclusive` (a new call at the same sp replaced the old one). */
+static void close_gone(struct profile *p, struct profile_stack *s,
+		       uint64_t sp, bool inclusive, int64_t rss)
+{
+	while (s->depth) {
+		const struct profile_frame *top = &s->frames[s->depth - 1];
+
+		if (top->sp > sp || (top->sp == sp && !inclusive))
+			break;
+		finish_line(p, top, rss);
+		s->depth--;
+	}
+}
+
+void profile_enter(struct profile *p, struct profile_stack *s, unsigned fn,
+		   uint64_t sp, int64_t rss)
+{
+	struct profile_frame *f;
+
+	close_gone(p, s, sp, true, rss);
+	if (s->depth == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 16;
+		s->frames = xrealloc(s->frames, s->cap * sizeof(*s->frames));
+	}
+	f = &s->frames[s->depth++];
+	f->sp = sp;
+	f->fn = fn;
+	p->fns[fn].calls++;
+	begin_line(p, f, p->fns[fn].first_line, 0, rss);
+}
+
+void profile_line(struct profile *p, struct profile_stack *s, unsigned fn,
+		  unsigned line, uint64_t addr, uint64_t sp, int64_t rss)
+{
+	struct profile_frame *f;
+
+	close_gone(p, s, sp, false, rss);
+	if (!s->depth)
+		return;
+	f = &s->frames[s->depth - 1];
+	if (f->fn != fn)
+		return;
+	if (line != f->line || addr <= f->last_addr) {
+		finish_line(p, f, rss);
+		begin_line(p, f, line, addr, rss);
+	} else {
+		f->last_addr = addr;
+	}
+}
+
+void profile_return(struct profile *p, struct profile_stack *s, uint64_t sp,
+		    int64_t rss)
+{
+	close_gone(p, s, sp, false, rss);
+}
+
+void profile_close_all(struct profile *p, struct profile_stack *s,
+		       int64_t rss)
+{
+	while (s->depth)
+		finish_line(p, &s->frames[--s->depth], rss);
+}
+
+void profile_stack_release(struct profile_stack *s)
+{
+	free(s->frames);
+	s->frames = NULL;
+	s->depth = s->cap = 0;
+}

@@ -1,0 +1,101 @@
+/* profile.h - per-line memory accounting, fed by the tracer, read by the
+ * renderers.  No I/O happens here: the caller supplies every RSS figure.
+ *
+ * The meaning of each column is defined once, in profile.c.
+ */
+#ifndef MEMPROF_PROFILE_H
+#define MEMPROF_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* One source line of a profiled function. */
+struct profile_line {
+	uint64_t occurrences;     /* times execution entered the line */
+	uint64_t finished;        /* executions charged so far (0: never ran) */
+	int64_t mem_bytes;        /* highest RSS when the line finished */
+	int64_t increment_bytes;  /* sum of (RSS at finish - RSS at start) */
+	bool has_code;            /* the line table has a statement here */
+};
+
+/* A profiled function: lines[i] describes source line first_line + i. */
+struct profile_function {
+	char *name;
+	char *file;
+	unsigned first_line;
+	unsigned last_line;
+	uint64_t calls;
+	struct profile_line *lines;
+};
+
+/* An active call of a profiled function in one thread. */
+struct profile_frame {
+	uint64_t sp;           /* stack pointer at entry: identifies the call */
+	uint64_t last_addr;    /* address of the last line start hit */
+	int64_t line_rss;      /* RSS when the current line started */
+	unsigned fn;           /* index of the function */
+	unsigned line;         /* current source line */
+};
+
+/* The active calls of one thread, innermost last.  Owned by the caller
+ * (one per traced thread); zero-initialise, release with
+ * profile_stack_release. */
+struct profile_stack {
+	struct profile_frame *frames;
+	size_t depth;
+	size_t cap;
+};
+
+struct profile;
+
+struct profile *profile_new(void);
+void profile_free(struct profile *p);
+
+/* Adds a function whose table spans first_line..last_line (inclusive);
+ * returns its index.  name and file are copied. */
+unsigned profile_add_function(struct profile *p, const char *name,
+			      const char *file, unsigned first_line,
+			      unsigned last_line);
+
+/* Records that the line table has a statement at `line` (rows without code
+ * stay blank in the report).  Lines outside the function's span are
+ * ignored. */
+void profile_mark_code(struct profile *p, unsigned fn, unsigned line);
+
+size_t profile_nfunctions(const struct profile *p);
+const struct profile_function *profile_function(const struct profile *p,
+						size_t i);
+
+/* --- events, in the order the tracer sees them (the hot path) --- */
+
+/* A call of `fn` begins with stack pointer `sp` (its value before the
+ * prologue).  Calls of this thread that are no longer on the stack (their
+ * sp is at or below `sp`: returned without being seen, longjmp, a tail
+ * call) are closed first.  The new call's current line is the header line
+ * (first_line), which thereby shows the RSS at entry. */
+void profile_enter(struct profile *p, struct profile_stack *s, unsigned fn,
+		   uint64_t sp, int64_t rss);
+
+/* Execution reached a line start `addr` of `fn` carrying `line`, with stack
+ * pointer `sp`.  Stale calls (sp below the current one) are closed first.
+ * The line begins a new event when it differs from the current line or
+ * when execution jumped back (addr not after the previous line start);
+ * otherwise the current execution of the line simply goes on.  A hit with
+ * no call of `fn` on top of the stack is ignored. */
+void profile_line(struct profile *p, struct profile_stack *s, unsigned fn,
+		  unsigned line, uint64_t addr, uint64_t sp, int64_t rss);
+
+/* Execution is at a return address with stack pointer `sp`: every call
+ * whose entry sp is below `sp` has returned and is closed, charging its
+ * current line. */
+void profile_return(struct profile *p, struct profile_stack *s, uint64_t sp,
+		    int64_t rss);
+
+/* The thread ends (or tracing stops): every open call is closed. */
+void profile_close_all(struct profile *p, struct profile_stack *s,
+		       int64_t rss);
+
+void profile_stack_release(struct profile_stack *s);
+
+#endif

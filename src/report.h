@@ -1,0 +1,35 @@
+/* report.h - renderers of a finished profile.
+ *
+ * Each renderer takes the profile read-only and writes to a FILE; none of
+ * them computes a figure: every number comes from profile.c or the run
+ * summary below.
+ */
+#ifndef MEMPROF_REPORT_H
+#define MEMPROF_REPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "profile.h"
+#include "source.h"
+
+/* What is known of the whole run. */
+struct report_run {
+	char *const *command;     /* the target's argv, NULL-terminated */
+	int exit_code;            /* -1 when the target did not exit normally */
+	int signal;               /* signal that killed the target, or 0 */
+	int64_t peak_rss_bytes;   /* VmHWM at exit, -1 if unknown */
+	int64_t final_rss_bytes;  /* RSS at exit, -1 if unknown */
+	int precision;            /* decimals of MiB figures */
+};
+
+/* memory_profiler 0.61's table, one per function, then the run's peak and
+ * final RSS.  Returns 0, or -1 when writing failed. */
+int report_text(FILE *out, const struct profile *p, const struct report_run *run,
+		struct source *src);
+
+/* One JSON object (see the man page, section OUTPUT).  Returns 0 or -1. */
+int report_json(FILE *out, const struct profile *p, const struct report_run *run,
+		struct source *src);
+
+#endif

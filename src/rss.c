@@ -1,0 +1,173 @@
+/* rss.c - resident set size of the target, from /proc/PID/statm.
+ *
+ * rss_read is on the hot path (one call per line event): it does a single
+ * pread(2) of the kept-open statm file into a stack buffer and parses it in
+ * place, with no allocation and no stdio.  The parsers never trust the text:
+ * anything that is not the expected shape yields -1.  What an RSS figure
+ * means for a line is profile.c's business, not this file's.
+ */
+#include "rss.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+struct rss {
+	int fd;
+	pid_t pid;
+	int64_t page_size;
+};
+
+/* Parses the decimal number at text[*pos..len) into *val; advances *pos.
+ * False when there is no digit or the number does not fit an int64_t. */
+static bool parse_u63(const char *text, size_t len, size_t *pos, int64_t *val)
+{
+	size_t i = *pos;
+	uint64_t v = 0;
+
+	if (i >= len || text[i] < '0' || text[i] > '9')
+		return false;
+	for (; i < len && text[i] >= '0' && text[i] <= '9'; i++) {
+		unsigned d = (unsigned)(text[i] - '0');
+
+		if (v > ((uint64_t)INT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	*pos = i;
+	*val = (int64_t)v;
+	return true;
+}
+
+int64_t rss_parse_statm(const char *text, size_t len)
+{
+	size_t pos = 0;
+	int64_t size, resident;
+
+	/* "size resident shared text lib data dt\n": only the first two
+	 * fields are needed, but they must be numbers followed by a space or
+	 * the end of the line, so a truncated or mangled read is refused. */
+	if (!parse_u63(text, len, &pos, &size))
+		return -1;
+	if (pos >= len || text[pos] != ' ')
+		return -1;
+	pos++;
+	if (!parse_u63(text, len, &pos, &resident))
+		return -1;
+	if (pos < len && text[pos] != ' ' && text[pos] != '\n')
+		return -1;
+	return resident;
+}
+
+int64_t rss_parse_status(const char *text, const char *key)
+{
+	size_t klen = strlen(key);
+	const char *line = text;
+
+	if (klen == 0)
+		return -1;
+	while (*line) {
+		const char *eol = strchr(line, '\n');
+		size_t llen = eol ? (size_t)(eol - line) : strlen(line);
+
+		if (llen > klen && memcmp(line, key, klen) == 0 &&
+		    line[klen] == ':') {
+			size_t pos = klen + 1;
+			int64_t kb;
+
+			while (pos < llen && (line[pos] == ' ' || line[pos] == '\t'))
+				pos++;
+			if (!parse_u63(line, llen, &pos, &kb))
+				return -1;
+			if (pos + 3 != llen || memcmp(line + pos, " kB", 3) != 0)
+				return -1;
+			if (kb > INT64_MAX / 1024)
+				return -1;
+			return kb * 1024;
+		}
+		if (!eol)
+			break;
+		line = eol + 1;
+	}
+	return -1;
+}
+
+struct rss *rss_open(pid_t pid)
+{
+	char path[64];
+	struct rss *r;
+	long page_size;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/statm", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		mp_error("cannot open '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	page_size = sysconf(_SC_PAGESIZE);
+	if (page_size <= 0)
+		page_size = 4096;
+	r = xmalloc(sizeof(*r));
+	r->fd = fd;
+	r->pid = pid;
+	r->page_size = page_size;
+	return r;
+}
+
+void rss_close(struct rss *r)
+{
+	if (!r)
+		return;
+	close(r->fd);
+	free(r);
+}
+
+int64_t rss_read(struct rss *r)
+{
+	/* statm is seven numbers of at most 20 digits: 160 bytes always do. */
+	char buf[192];
+	ssize_t n;
+	int64_t pages;
+
+	do
+		n = pread(r->fd, buf, sizeof(buf), 0);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return -1;
+	pages = rss_parse_statm(buf, (size_t)n);
+	if (pages < 0 || pages > INT64_MAX / r->page_size)
+		return -1;
+	return pages * r->page_size;
+}
+
+int64_t rss_read_hwm(struct rss *r)
+{
+	char path[64];
+	char buf[16384];
+	size_t len = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)r->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while (len < sizeof(buf) - 1) {
+		ssize_t n = read(fd, buf + len, sizeof(buf) - 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return rss_parse_status(buf, "VmHWM");
+}

@@ -1,0 +1,371 @@
+/* session.c - the wait loop.
+ *
+ * Every stop of every traced thread comes through waitpid(-1) and is sorted
+ * here: our int3 (a line event, on the hot path: registers, RSS, account,
+ * step over, resume), a ptrace event (clone, fork, exec, exit), a group
+ * stop, or a signal that belongs to the target and is passed on unchanged.
+ *
+ * Children the target forks inherit every int3 of their parent: they are
+ * cleaned and let go at once.  A vfork child shares its parent's memory, so
+ * its int3s cannot be removed: it stays traced, unprofiled, until it execs
+ * or exits.
+ */
+#define _GNU_SOURCE
+#include "session.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+
+#include "util.h"
+
+enum thread_kind {
+	TH_THREAD,      /* a thread of the profiled process */
+	TH_VFORK_CHILD, /* shares our memory until it execs */
+};
+
+struct thread {
+	pid_t tid;
+	enum thread_kind kind;
+	struct profile_stack stack;
+};
+
+/* A new task seen before or after its creator's ptrace event. */
+struct newborn {
+	pid_t pid;
+	int event;     /* PTRACE_EVENT_CLONE/FORK/VFORK, or 0: not yet known */
+	bool stopped;  /* its first stop has been seen */
+};
+
+struct session {
+	struct tracee *t;
+	struct breakpoints *bps;
+	struct profile *prof;
+	struct rss *rss;
+	pid_t leader;
+	struct thread *threads;
+	size_t nthreads, cap;
+	struct newborn *newborns;
+	size_t nnewborns;
+	bool profiling;        /* false once the image was replaced by exec */
+	int64_t last_rss, max_rss;
+	struct session_outcome *out;
+};
+
+static struct thread *thread_find(struct session *s, pid_t tid)
+{
+	for (size_t i = 0; i < s->nthreads; i++)
+		if (s->threads[i].tid == tid)
+			return &s->threads[i];
+	return NULL;
+}
+
+static struct thread *thread_add(struct session *s, pid_t tid,
+				 enum thread_kind kind)
+{
+	struct thread *th;
+
+	if (s->nthreads == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 8;
+		s->threads = xrealloc(s->threads, s->cap * sizeof(*th));
+	}
+	th = &s->threads[s->nthreads++];
+	memset(th, 0, sizeof(*th));
+	th->tid = tid;
+	th->kind = kind;
+	return th;
+}
+
+static void thread_remove(struct session *s, pid_t tid)
+{
+	struct thread *th = thread_find(s, tid);
+
+	if (!th)
+		return;
+	profile_close_all(s->prof, &th->stack, s->last_rss);
+	profile_stack_release(&th->stack);
+	*th = s->threads[--s->nthreads];
+}
+
+static int64_t sample(struct session *s)
+{
+	int64_t rss = rss_read(s->rss);
+
+	if (rss >= 0) {
+		s->last_rss = rss;
+		if (rss > s->max_rss)
+			s->max_rss = rss;
+	}
+	return s->last_rss;
+}
+
+static void resume(pid_t tid, int sig)
+{
+	ptrace(PTRACE_CONT, tid, 0L, (long)sig);
+}
+
+/* --- line events: the hot path --- */
+
+static void account(struct session *s, struct thread *th, const struct bp *bp,
+		    const struct user_regs_struct *regs)
+{
+	int64_t rss = sample(s);
+	unsigned kinds = bp->kinds, fn = bp->fn, line = bp->line;
+	uint64_t addr = bp->addr;
+
+	if (kinds & BP_RETURN)
+		profile_return(s->prof, &th->stack, regs->rsp, rss);
+	if (kinds & BP_ENTRY) {
+		uint64_t ret;
+
+		/* Before the prologue the return address is at the stack
+		 * pointer: a breakpoint there closes the call. */
+		if (tracee_read(s->t, regs->rsp, &ret, sizeof(ret)) == 0)
+			bps_add_return(s->bps, ret);
+		profile_enter(s->prof, &th->stack, fn, regs->rsp, rss);
+	}
+	if (kinds & BP_LINE)
+		profile_line(s->prof, &th->stack, fn, line, addr, regs->rsp,
+			     rss);
+}
+
+static void dispatch(struct session *s, pid_t tid, int status);
+
+/* A SIGTRAP stop: returns true when it was one of our int3s (the thread
+ * has then been resumed or its next stop dispatched). */
+static bool on_trap(struct session *s, pid_t tid)
+{
+	struct user_regs_struct regs;
+	const struct bp *bp;
+	struct thread *th;
+	uint64_t addr;
+	int sig = 0, st = 0, rc;
+
+	if (ptrace(PTRACE_GETREGS, tid, 0L, &regs) < 0)
+		return false;
+	/* After an int3 the PC is one past it. */
+	addr = regs.rip - 1;
+	bp = bps_lookup(s->bps, addr);
+	if (!bp)
+		return false;
+	th = thread_find(s, tid);
+	if (th && th->kind == TH_THREAD && s->profiling)
+		account(s, th, bp, &regs);
+	rc = bps_step_over(s->bps, tid, addr, &regs, &sig, &st);
+	if (rc == 0)
+		resume(tid, sig);
+	else if (rc == 1)
+		dispatch(s, tid, st);
+	return true;
+}
+
+/* --- new tasks --- */
+
+static struct newborn *newborn_get(struct session *s, pid_t pid)
+{
+	struct newborn *nb;
+
+	for (size_t i = 0; i < s->nnewborns; i++)
+		if (s->newborns[i].pid == pid)
+			return &s->newborns[i];
+	s->newborns = xrealloc(s->newborns,
+			       (s->nnewborns + 1) * sizeof(*s->newborns));
+	nb = &s->newborns[s->nnewborns++];
+	memset(nb, 0, sizeof(*nb));
+	nb->pid = pid;
+	return nb;
+}
+
+/* Both halves are known (the creator's event and the child's first stop):
+ * adopt the task or let it go. */
+static void newborn_settle(struct session *s, struct newborn *nb)
+{
+	pid_t pid = nb->pid;
+	int event = nb->event;
+
+	*nb = s->newborns[--s->nnewborns];
+	switch (event) {
+	case PTRACE_EVENT_CLONE:
+		thread_add(s, pid, TH_THREAD);
+		/* The target runs threads: give its parallelism back. */
+		for (size_t i = 0; i < s->nthreads; i++)
+			tracee_unpin(s->t, s->threads[i].tid);
+		resume(pid, 0);
+		break;
+	case PTRACE_EVENT_VFORK:
+		thread_add(s, pid, TH_VFORK_CHILD);
+		resume(pid, 0);
+		break;
+	default:
+		/* A forked child: remove the int3s it inherited, then let
+		 * it run untraced on every CPU. */
+		bps_remove_from(s->bps, pid);
+		tracee_unpin(s->t, pid);
+		ptrace(PTRACE_DETACH, pid, 0L, 0L);
+		break;
+	}
+}
+
+static void on_new_task_event(struct session *s, pid_t parent, int event)
+{
+	unsigned long msg = 0;
+	struct newborn *nb;
+
+	if (ptrace(PTRACE_GETEVENTMSG, parent, 0L, &msg) == 0) {
+		nb = newborn_get(s, (pid_t)msg);
+		nb->event = event;
+		if (nb->stopped)
+			newborn_settle(s, nb);
+	}
+	resume(parent, 0);
+}
+
+/* A stop of a task we do not know yet: a newborn whose creator's event
+ * has not arrived. */
+static void on_unknown_stop(struct session *s, pid_t pid)
+{
+	struct newborn *nb = newborn_get(s, pid);
+
+	nb->stopped = true;
+	if (nb->event)
+		newborn_settle(s, nb);
+}
+
+/* --- the end of a thread or of the image --- */
+
+static void on_exit_event(struct session *s, pid_t tid)
+{
+	struct thread *th = thread_find(s, tid);
+	int64_t hwm;
+
+	if (th && th->kind == TH_THREAD) {
+		int64_t rss = sample(s);
+
+		profile_close_all(s->prof, &th->stack, rss);
+		s->out->final_rss_bytes = rss;
+		/* The kernel syncs its RSS counters lazily: a sample
+		 * can be a page or two above VmHWM. */
+		hwm = rss_read_hwm(s->rss);
+		s->out->peak_rss_bytes = hwm > s->max_rss ? hwm : s->max_rss;
+	}
+	resume(tid, 0);
+}
+
+static void on_exec_event(struct session *s, pid_t tid)
+{
+	struct thread *th = thread_find(s, tid);
+
+	if (th && th->kind == TH_VFORK_CHILD) {
+		/* Its own image now: nothing of ours is in it. */
+		thread_remove(s, tid);
+		ptrace(PTRACE_DETACH, tid, 0L, 0L);
+		return;
+	}
+	/* The profiled image is gone: close its calls, keep tracing only to
+	 * learn how the process ends. */
+	for (size_t i = 0; i < s->nthreads; i++)
+		profile_close_all(s->prof, &s->threads[i].stack, sample(s));
+	s->profiling = false;
+	bps_forget(s->bps);
+	tracee_reopen_mem(s->t);
+	resume(tid, 0);
+}
+
+static void dispatch(struct session *s, pid_t tid, int status)
+{
+	int sig, event;
+
+	if (WIFEXITED(status) || WIFSIGNALED(status)) {
+		thread_remove(s, tid);
+		if (tid == s->leader) {
+			if (WIFEXITED(status))
+				s->out->exit_code = WEXITSTATUS(status);
+			else
+				s->out->signal = WTERMSIG(status);
+		}
+		return;
+	}
+	if (!WIFSTOPPED(status))
+		return;
+	sig = WSTOPSIG(status);
+	event = status >> 16;
+	if (!thread_find(s, tid)) {
+		on_unknown_stop(s, tid);
+		return;
+	}
+	switch (event) {
+	case 0:
+		if (sig == SIGTRAP && on_trap(s, tid))
+			return;
+		resume(tid, sig);
+		return;
+	case PTRACE_EVENT_STOP:
+		if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
+		    sig == SIGTTOU)
+			/* A group stop: stay stopped, but keep reporting. */
+			ptrace(PTRACE_LISTEN, tid, 0L, 0L);
+		else
+			resume(tid, 0);
+		return;
+	case PTRACE_EVENT_CLONE:
+	case PTRACE_EVENT_FORK:
+	case PTRACE_EVENT_VFORK:
+		on_new_task_event(s, tid, event);
+		return;
+	case PTRACE_EVENT_EXEC:
+		on_exec_event(s, tid);
+		return;
+	case PTRACE_EVENT_EXIT:
+		on_exit_event(s, tid);
+		return;
+	default:
+		resume(tid, 0);
+		return;
+	}
+}
+
+int session_run(struct tracee *t, struct breakpoints *bps,
+		struct profile *prof, struct rss *rss,
+		struct session_outcome *out)
+{
+	struct session s = {
+		.t = t, .bps = bps, .prof = prof, .rss = rss,
+		.leader = tracee_pid(t), .profiling = true, .out = out,
+	};
+	bool leader_done = false;
+
+	out->exit_code = -1;
+	out->signal = 0;
+	out->peak_rss_bytes = -1;
+	out->final_rss_bytes = -1;
+	thread_add(&s, s.leader, TH_THREAD);
+	sample(&s);
+	resume(s.leader, 0);
+	while (!leader_done) {
+		int status;
+		pid_t tid = waitpid(-1, &status, __WALL);
+
+		if (tid < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		dispatch(&s, tid, status);
+		if (tid == s.leader && (WIFEXITED(status) || WIFSIGNALED(status)))
+			leader_done = true;
+	}
+	tracee_gone(t);
+	while (s.nthreads)
+		thread_remove(&s, s.threads[0].tid);
+	if (out->final_rss_bytes < 0)
+		out->final_rss_bytes = s.last_rss;
+	if (out->peak_rss_bytes < 0)
+		out->peak_rss_bytes = s.max_rss;
+	free(s.threads);
+	free(s.newborns);
+	return 0;
+}

@@ -1,0 +1,27 @@
+/* session.h - the wait loop: next stop, classify, dispatch. */
+#ifndef MEMPROF_SESSION_H
+#define MEMPROF_SESSION_H
+
+#include <stdint.h>
+
+#include "breakpoint.h"
+#include "profile.h"
+#include "rss.h"
+#include "tracee.h"
+
+/* How the run ended, for the report and the exit status. */
+struct session_outcome {
+	int exit_code;           /* -1 unless the target exited normally */
+	int signal;              /* the signal that killed it, or 0 */
+	int64_t peak_rss_bytes;  /* VmHWM at exit, else the highest seen */
+	int64_t final_rss_bytes; /* RSS at exit, else the last seen */
+};
+
+/* Runs the target (stopped after its exec, breakpoints armed) to its end,
+ * feeding every line event to `prof`.  Returns 0 with *out filled, or -1
+ * with a message when tracing failed. */
+int session_run(struct tracee *t, struct breakpoints *bps,
+		struct profile *prof, struct rss *rss,
+		struct session_outcome *out);
+
+#endif

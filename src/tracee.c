@@ -1,0 +1,384 @@
+/* tracee.c - start the target under ptrace and reach into it.
+ *
+ * Spawn: the child waits on a pipe until the parent has seized it, so the
+ * ptrace options (exit-kill above all) are in force before the first
+ * instruction of the new program, and a failed exec is reported through a
+ * close-on-exec pipe rather than guessed from an exit status.
+ */
+#define _GNU_SOURCE
+#include "tracee.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util.h"
+
+struct tracee {
+	pid_t pid;
+	int memfd;
+	bool alive;
+	bool pinned;
+	cpu_set_t orig_cpus;
+};
+
+pid_t tracee_pid(const struct tracee *t)
+{
+	return t->pid;
+}
+
+/* --- finding and checking the program --- */
+
+static char *search_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char *found = NULL;
+	int saved = ENOENT;
+
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (!found) {
+		const char *end = strchrnul(path, ':');
+		size_t dlen = (size_t)(end - path);
+		char *cand = xmalloc(dlen + strlen(prog) + 3);
+
+		sprintf(cand, "%.*s/%s", (int)dlen, dlen ? path : ".", prog);
+		if (access(cand, X_OK) == 0) {
+			struct stat st;
+			if (stat(cand, &st) == 0 && !S_ISDIR(st.st_mode))
+				found = cand;
+		} else if (errno == EACCES) {
+			saved = EACCES;
+		}
+		if (!found)
+			free(cand);
+		if (!*end)
+			break;
+		path = end + 1;
+	}
+	if (!found)
+		errno = saved;
+	return found;
+}
+
+static int check_elf(const char *path, const char *prog)
+{
+	unsigned char h[64];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return mp_error("cannot run '%s': %m", prog);
+	n = read(fd, h, sizeof(h));
+	close(fd);
+	if (n >= 2 && h[0] == '#' && h[1] == '!')
+		return mp_error("'%s' is a script, not an ELF executable", prog);
+	if (n < (ssize_t)sizeof(Elf64_Ehdr) || memcmp(h, ELFMAG, SELFMAG))
+		return mp_error("'%s' is not an ELF executable", prog);
+	if (h[EI_CLASS] != ELFCLASS64)
+		return mp_error("'%s' is a 32-bit program; memprof profiles x86-64 programs",
+				prog);
+	if (((Elf64_Ehdr *)h)->e_machine != EM_X86_64)
+		return mp_error("'%s' is not an x86-64 program", prog);
+	if (((Elf64_Ehdr *)h)->e_type != ET_EXEC &&
+	    ((Elf64_Ehdr *)h)->e_type != ET_DYN)
+		return mp_error("'%s' is not an ELF executable", prog);
+	return 0;
+}
+
+char *tracee_resolve(const char *prog)
+{
+	struct stat st;
+	char *path;
+
+	if (!*prog) {
+		mp_error("cannot run '': No such file or directory");
+		return NULL;
+	}
+	if (strchr(prog, '/')) {
+		path = xstrdup(prog);
+	} else if (!(path = search_path(prog))) {
+		mp_error("cannot run '%s': %m", prog);
+		return NULL;
+	}
+	if (stat(path, &st) < 0) {
+		mp_error("cannot run '%s': %m", prog);
+		goto fail;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		mp_error("cannot run '%s': %s", prog, strerror(EISDIR));
+		goto fail;
+	}
+	if (access(path, X_OK) < 0) {
+		mp_error("cannot run '%s': %m", prog);
+		goto fail;
+	}
+	if (check_elf(path, prog) < 0)
+		goto fail;
+	return path;
+fail:
+	free(path);
+	return NULL;
+}
+
+/* --- spawning --- */
+
+static void explain_eperm(const char *prog)
+{
+	char buf[4096];
+	const char *why = "memprof may not trace its child here";
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (f) {
+		while (fgets(buf, sizeof(buf), f))
+			if (!strncmp(buf, "Seccomp:", 8) &&
+			    strtol(buf + 8, NULL, 10) != 0)
+				why = "blocked by a seccomp filter; a container may need --cap-add=SYS_PTRACE";
+		fclose(f);
+	}
+	f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
+	if (f) {
+		if (fgets(buf, sizeof(buf), f) && atoi(buf) == 3)
+			why = "kernel.yama.ptrace_scope is 3, which forbids ptrace";
+		fclose(f);
+	}
+	mp_error("cannot trace '%s': %s (%s)", prog, strerror(EPERM), why);
+}
+
+static void pin_here(struct tracee *t)
+{
+	cpu_set_t one;
+	int cpu = sched_getcpu();
+
+	if (cpu < 0 || sched_getaffinity(0, sizeof(t->orig_cpus), &t->orig_cpus))
+		return;
+	if (CPU_COUNT(&t->orig_cpus) < 2)
+		return;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	if (sched_setaffinity(0, sizeof(one), &one) == 0)
+		t->pinned = true;
+}
+
+void tracee_unpin(struct tracee *t, pid_t tid)
+{
+	if (!t->pinned)
+		return;
+	sched_setaffinity(tid, sizeof(t->orig_cpus), &t->orig_cpus);
+	sched_setaffinity(0, sizeof(t->orig_cpus), &t->orig_cpus);
+}
+
+int tracee_pinned(const struct tracee *t)
+{
+	return t->pinned;
+}
+
+static int open_mem(struct tracee *t)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "/proc/%d/mem", t->pid);
+	if (t->memfd >= 0)
+		close(t->memfd);
+	t->memfd = open(name, O_RDWR | O_CLOEXEC);
+	if (t->memfd < 0)
+		return mp_error("cannot open %s: %m", name);
+	return 0;
+}
+
+int tracee_reopen_mem(struct tracee *t)
+{
+	return open_mem(t);
+}
+
+static void reap(pid_t pid)
+{
+	int st;
+
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &st, __WALL) < 0 && errno == EINTR)
+		;
+}
+
+struct tracee *tracee_spawn(const char *path, char *const argv[], int pin)
+{
+	struct tracee *t = xcalloc(1, sizeof(*t));
+	int go[2], fail[2], st, err = 0;
+	const long opts = PTRACE_O_EXITKILL | PTRACE_O_TRACECLONE |
+			  PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT |
+			  PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK;
+	ssize_t n;
+	char c = 'g';
+
+	t->memfd = -1;
+	if (pin)
+		pin_here(t);
+	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(fail, O_CLOEXEC) < 0) {
+		mp_error("cannot create a pipe: %m");
+		free(t);
+		return NULL;
+	}
+	fflush(NULL);
+	t->pid = fork();
+	if (t->pid < 0) {
+		mp_error("cannot fork: %m");
+		free(t);
+		return NULL;
+	}
+	if (t->pid == 0) {
+		close(go[1]);
+		close(fail[0]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(127);
+		execv(path, argv);
+		err = errno;
+		if (write(fail[1], &err, sizeof(err)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(go[0]);
+	close(fail[1]);
+	if (ptrace(PTRACE_SEIZE, t->pid, 0L, opts) < 0) {
+		err = errno;
+		close(go[1]);
+		close(fail[0]);
+		reap(t->pid);
+		if (err == EPERM)
+			explain_eperm(argv[0]);
+		else
+			mp_error("cannot trace '%s': %s", argv[0], strerror(err));
+		free(t);
+		return NULL;
+	}
+	t->alive = true;
+	if (write(go[1], &c, 1) != 1) {
+		mp_error("cannot start '%s': %m", argv[0]);
+		goto fail;
+	}
+	close(go[1]);
+	go[1] = -1;
+	for (;;) {
+		if (waitpid(t->pid, &st, __WALL) < 0) {
+			if (errno == EINTR)
+				continue;
+			mp_error("cannot start '%s': %m", argv[0]);
+			goto fail;
+		}
+		if (WIFEXITED(st) || WIFSIGNALED(st)) {
+			t->alive = false;
+			n = read(fail[0], &err, sizeof(err));
+			if (n == sizeof(err))
+				mp_error("cannot run '%s': %s", argv[0],
+					 strerror(err));
+			else
+				mp_error("'%s' ended before it started",
+					 argv[0]);
+			goto fail;
+		}
+		if (WIFSTOPPED(st) && st >> 8 == (SIGTRAP | PTRACE_EVENT_EXEC << 8))
+			break;
+		/* A signal before the exec: hand it over. */
+		ptrace(PTRACE_CONT, t->pid, 0L,
+		       st >> 16 ? 0L : (long)WSTOPSIG(st));
+	}
+	close(fail[0]);
+	fail[0] = -1;
+	if (open_mem(t) < 0)
+		goto fail;
+	return t;
+fail:
+	if (go[1] >= 0)
+		close(go[1]);
+	if (fail[0] >= 0)
+		close(fail[0]);
+	tracee_free(t);
+	return NULL;
+}
+
+void tracee_gone(struct tracee *t)
+{
+	t->alive = false;
+}
+
+void tracee_free(struct tracee *t)
+{
+	if (!t)
+		return;
+	if (t->alive)
+		reap(t->pid);
+	if (t->memfd >= 0)
+		close(t->memfd);
+	free(t);
+}
+
+int tracee_load_bias(struct tracee *t, uint64_t file_entry, uint64_t *bias)
+{
+	char name[64];
+	Elf64_auxv_t av[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(name, sizeof(name), "/proc/%d/auxv", t->pid);
+	fd = open(name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return mp_error("cannot open %s: %m", name);
+	n = read(fd, av, sizeof(av));
+	close(fd);
+	for (ssize_t i = 0; n > 0 && i < n / (ssize_t)sizeof(av[0]); i++)
+		if (av[i].a_type == AT_ENTRY) {
+			*bias = av[i].a_un.a_val - file_entry;
+			return 0;
+		}
+	return mp_error("cannot find the entry point of process %d", t->pid);
+}
+
+int tracee_read(struct tracee *t, uint64_t addr, void *buf, size_t n)
+{
+	ssize_t r = pread(t->memfd, buf, n, (off_t)addr);
+
+	if (r == (ssize_t)n)
+		return 0;
+	if (r >= 0)
+		errno = EIO;
+	return -1;
+}
+
+int tracee_write(struct tracee *t, uint64_t addr, const void *buf, size_t n)
+{
+	ssize_t r = pwrite(t->memfd, buf, n, (off_t)addr);
+
+	if (r == (ssize_t)n)
+		return 0;
+	if (r >= 0)
+		errno = EIO;
+	return -1;
+}
+
+int tracee_write_pid(pid_t pid, uint64_t addr, const void *buf, size_t n)
+{
+	char name[64];
+	ssize_t r;
+	int fd;
+
+	snprintf(name, sizeof(name), "/proc/%d/mem", pid);
+	fd = open(name, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	r = pwrite(fd, buf, n, (off_t)addr);
+	close(fd);
+	if (r == (ssize_t)n)
+		return 0;
+	if (r >= 0)
+		errno = EIO;
+	return -1;
+}

@@ -1,0 +1,58 @@
+/* tracee.h - the traced process: starting it, its memory and registers.
+ *
+ * tracee.c owns every fork/exec/ptrace-attach detail and the CPU pinning;
+ * it knows nothing of breakpoints or profiles.
+ */
+#ifndef MEMPROF_TRACEE_H
+#define MEMPROF_TRACEE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/user.h>
+
+struct tracee;
+
+/* Finds PROGRAM as execvp would and checks that it is a runnable x86-64
+ * ELF file.  Returns the path to execute (malloc'd), or NULL with a
+ * one-line message naming `prog` as typed. */
+char *tracee_resolve(const char *prog);
+
+/* Forks and executes `path` with `argv` under ptrace (PTRACE_SEIZE with
+ * exit-kill, clone, fork, vfork, exec and exit events).  Returns with the
+ * target stopped right after its exec, or NULL with a message (nothing is
+ * left running).  When `pin` is set, memprof and the target are pinned to
+ * the CPU memprof runs on: a ptrace stop costs several times less when
+ * both sides share a CPU. */
+struct tracee *tracee_spawn(const char *path, char *const argv[], int pin);
+
+/* Kills a target that was started (if still alive) and frees `t`. */
+void tracee_free(struct tracee *t);
+
+pid_t tracee_pid(const struct tracee *t);
+
+/* The difference between run-time and file addresses (0 unless PIE),
+ * from the auxiliary vector.  Returns 0 on success. */
+int tracee_load_bias(struct tracee *t, uint64_t file_entry, uint64_t *bias);
+
+/* Target memory through /proc/PID/mem (writes work on read-only text).
+ * Return 0 or -1 (errno set). */
+int tracee_read(struct tracee *t, uint64_t addr, void *buf, size_t n);
+int tracee_write(struct tracee *t, uint64_t addr, const void *buf, size_t n);
+
+/* Writes into another process sharing no memory with `t` (a forked
+ * child): same contract. */
+int tracee_write_pid(pid_t pid, uint64_t addr, const void *buf, size_t n);
+
+/* Undoes the pinning for thread or process `tid` and for memprof itself;
+ * a no-op when nothing was pinned. */
+void tracee_unpin(struct tracee *t, pid_t tid);
+int tracee_pinned(const struct tracee *t);
+
+/* The target has been reaped: nothing to kill any more. */
+void tracee_gone(struct tracee *t);
+
+/* Re-reads memory after an exec replaced the image. */
+int tracee_reopen_mem(struct tracee *t);
+
+#endif
