@@ -1,8 +1,12 @@
-/* breakpoint.c - the int3 table and stepping over a hit.
+/* breakpoint.c - the int3 table and getting past a hit.
  *
  * The table is an open-addressing hash on the address: the lookup is on
- * the hot path of every line event.  Stepping over restores the original
- * byte, single-steps the thread and puts the int3 back.
+ * the hot path of every line event.  Each breakpoint's instruction is
+ * planned once, when it is armed (displace.c): a hit then costs one
+ * register write and a resume.  Only instructions that cannot be displaced
+ * are single-stepped in place (restore the byte, step, put the int3 back),
+ * which lets other threads slip past while the byte is out; their number
+ * is reported by scripts/bench.
  */
 #define _GNU_SOURCE
 #include "breakpoint.h"
@@ -15,12 +19,24 @@
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 
+#include "displace.h"
 #include "util.h"
 
 #define INT3 0xcc
 
+/* Longest x86 instruction. */
+#define MAX_INSN 15
+
+struct scratch {
+	uint64_t base;
+	size_t size;
+	size_t used;
+};
+
 struct breakpoints {
 	struct tracee *t;
+	struct scratch scratch;
+	size_t stepped;
 	struct bp *slots;
 	size_t cap;      /* power of two */
 	size_t n;
@@ -83,6 +99,103 @@ size_t bps_count(const struct breakpoints *b)
 	return b->n;
 }
 
+size_t bps_stepped(const struct breakpoints *b)
+{
+	return b->stepped;
+}
+
+int bps_reserve_scratch(struct breakpoints *b, pid_t tid, uint64_t near,
+			size_t nslots)
+{
+	size_t page = 4096, size = (nslots * DS_SLOT_SIZE + page - 1) & ~(page - 1);
+	uint64_t hint = (near & ~(uint64_t)(page - 1)) - size, addr = 0;
+	unsigned char *zero;
+
+	/* Below the program, never above it: the heap grows up from
+	 * there. */
+	for (int i = 0; i < 16 && hint >= 0x10000 && hint < near; i++) {
+		if (tracee_inject_mmap(b->t, tid, hint, size, &addr) == 0)
+			break;
+		if (errno != EEXIST)
+			return mp_error("cannot map a scratch page in the target: %m");
+		addr = 0;
+		hint -= 16 << 20;
+	}
+	if (!addr)
+		return 0; /* nothing free within reach: step everything */
+	/* Touch it all now, so its pages are resident before the program
+	 * starts and never show up in a line's increment. */
+	zero = xcalloc(1, size);
+	if (tracee_write(b->t, addr, zero, size) < 0) {
+		free(zero);
+		return mp_error("cannot write the scratch page: %m");
+	}
+	free(zero);
+	b->scratch.base = addr;
+	b->scratch.size = size;
+	b->scratch.used = 0;
+	return 0;
+}
+
+/* The original bytes at addr..addr+n, as if no int3 were armed. */
+static int orig_bytes(struct breakpoints *b, uint64_t addr, uint8_t *buf,
+		      size_t n)
+{
+	if (tracee_read(b->t, addr, buf, n) < 0) {
+		/* The last instruction of a mapping: read less. */
+		while (n > 1 && tracee_read(b->t, addr, buf, --n) < 0)
+			;
+		if (n <= 1 && tracee_read(b->t, addr, buf, 1) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct bp *o = bps_lookup(b, addr + i);
+
+		if (o && b->armed[o - b->slots])
+			buf[i] = o->orig;
+	}
+	return (int)n;
+}
+
+/* Decides how threads get past `bp` and writes its displaced copy. */
+static void plan(struct breakpoints *b, struct bp *bp)
+{
+	uint8_t code[MAX_INSN];
+	struct ds_plan p;
+	uint64_t slot = 0;
+	int n = orig_bytes(b, bp->addr, code, sizeof(code));
+
+	bp->how = DS_STEP;
+	if (n <= 0) {
+		b->stepped++;
+		return;
+	}
+	if (b->scratch.base &&
+	    b->scratch.used + DS_SLOT_SIZE <= b->scratch.size) {
+		slot = b->scratch.base + b->scratch.used;
+		if (!ds_reach(slot, bp->addr) || !ds_reach(bp->addr, slot))
+			slot = 0;
+	}
+	ds_plan(code, (size_t)n, bp->addr, slot, &p);
+	if (p.kind == DS_COPY && tracee_write(b->t, slot, p.code, p.ncode) < 0)
+		p.kind = DS_STEP;
+	bp->how = (uint8_t)p.kind;
+	bp->len = p.len;
+	switch (p.kind) {
+	case DS_COPY:
+		bp->to = slot;
+		b->scratch.used += DS_SLOT_SIZE;
+		break;
+	case DS_JUMP:
+	case DS_CALL:
+		bp->to = p.target;
+		break;
+	case DS_STEP:
+		b->stepped++;
+		break;
+	}
+}
+
 static struct bp *insert(struct breakpoints *b, uint64_t addr)
 {
 	struct bp *s;
@@ -137,6 +250,8 @@ int bps_arm(struct breakpoints *b)
 		if (b->slots[k].addr && !b->armed[k])
 			todo[n++] = &b->slots[k];
 	qsort(todo, n, sizeof(*todo), cmp_addr);
+	for (size_t k = 0; k < n; k++)
+		plan(b, todo[k]);
 	while (i < n && rc == 0) {
 		size_t j = i + 1, len;
 		uint64_t lo = todo[i]->addr;
@@ -177,6 +292,7 @@ int bps_add_return(struct breakpoints *b, uint64_t addr)
 	s->kinds |= BP_RETURN;
 	if (b->armed[k])
 		return 0;
+	plan(b, s);
 	if (tracee_read(b->t, addr, &s->orig, 1) < 0 ||
 	    tracee_write(b->t, addr, &c, 1) < 0)
 		return -1;
@@ -184,16 +300,19 @@ int bps_add_return(struct breakpoints *b, uint64_t addr)
 	return 0;
 }
 
-int bps_step_over(struct breakpoints *b, pid_t tid, uint64_t addr,
-		  struct user_regs_struct *regs, int *sig, int *status)
+/* Single-steps the original instruction in place.  Returns as
+ * bps_resume, with *sig a signal that arrived during the step (to deliver
+ * on resume). */
+static int step_over(struct breakpoints *b, pid_t tid, const struct bp *bp,
+		     struct user_regs_struct *regs, int *sig, int *status)
 {
-	const struct bp *bp = bps_lookup(b, addr);
+	uint64_t addr = bp->addr;
 	unsigned char c = INT3;
 	int st, rc = 0;
 
 	*sig = 0;
 	regs->rip = addr;
-	if (!bp || ptrace(PTRACE_SETREGS, tid, 0L, regs) < 0 ||
+	if (ptrace(PTRACE_SETREGS, tid, 0L, regs) < 0 ||
 	    tracee_write(b->t, addr, &bp->orig, 1) < 0)
 		return -1;
 	for (;;) {
@@ -221,6 +340,38 @@ int bps_step_over(struct breakpoints *b, pid_t tid, uint64_t addr,
 out:
 	tracee_write(b->t, addr, &c, 1);
 	return rc;
+}
+
+int bps_resume(struct breakpoints *b, pid_t tid, const struct bp *bp,
+	       struct user_regs_struct *regs, int *status)
+{
+	int sig = 0, rc;
+	uint64_t ret;
+
+	switch (bp->how) {
+	case DS_COPY:
+	case DS_JUMP:
+		regs->rip = bp->to;
+		break;
+	case DS_CALL:
+		/* The call, done for the thread: its real return address
+		 * goes on its stack. */
+		ret = bp->addr + bp->len;
+		regs->rsp -= sizeof(ret);
+		if (tracee_write(b->t, regs->rsp, &ret, sizeof(ret)) < 0)
+			return -1;
+		regs->rip = bp->to;
+		break;
+	default:
+		rc = step_over(b, tid, bp, regs, &sig, status);
+		if (rc != 0)
+			return rc;
+		return ptrace(PTRACE_CONT, tid, 0L, (long)sig) < 0 ? -1 : 0;
+	}
+	if (ptrace(PTRACE_SETREGS, tid, 0L, regs) < 0 ||
+	    ptrace(PTRACE_CONT, tid, 0L, 0L) < 0)
+		return -1;
+	return 0;
 }
 
 int bps_remove_from(struct breakpoints *b, pid_t pid)
@@ -255,4 +406,6 @@ void bps_forget(struct breakpoints *b)
 	memset(b->slots, 0, b->cap * sizeof(*b->slots));
 	memset(b->armed, 0, b->cap * sizeof(*b->armed));
 	b->n = 0;
+	b->stepped = 0;
+	memset(&b->scratch, 0, sizeof(b->scratch));
 }

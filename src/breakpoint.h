@@ -18,8 +18,12 @@ enum bp_kind {
 
 struct bp {
 	uint64_t addr;   /* run-time address; 0 marks a free slot */
+	uint64_t to;     /* where the thread resumes: the displaced copy
+			    (DS_COPY) or the branch target (DS_JUMP/CALL) */
 	uint8_t orig;    /* the byte the int3 replaced */
 	uint8_t kinds;   /* enum bp_kind bits */
+	uint8_t how;     /* enum ds_kind: how a thread gets past it */
+	uint8_t len;     /* length of the original instruction */
 	unsigned fn;     /* profile function index (ENTRY, LINE) */
 	unsigned line;   /* source line (LINE) */
 };
@@ -34,6 +38,13 @@ void bps_free(struct breakpoints *b);
 void bps_add(struct breakpoints *b, uint64_t addr, unsigned kinds,
 	     unsigned fn, unsigned line);
 
+/* Maps a scratch area for displaced instructions near `near` (within
+ * rel32 reach), with room for `nslots` copies, by making the stopped
+ * thread `tid` call mmap.  Without one every breakpoint is single-stepped.
+ * Returns 0 or -1 with a message. */
+int bps_reserve_scratch(struct breakpoints *b, pid_t tid, uint64_t near,
+			size_t nslots);
+
 /* Writes every registered int3 not yet in memory, in as few writes as
  * possible.  Returns 0 or -1 with a message. */
 int bps_arm(struct breakpoints *b);
@@ -45,14 +56,14 @@ const struct bp *bps_lookup(const struct breakpoints *b, uint64_t addr);
 /* Makes `addr` a return breakpoint, in memory at once. */
 int bps_add_return(struct breakpoints *b, uint64_t addr);
 
-/* Gets thread `tid`, stopped on the int3 at `addr` with registers `regs`,
- * past the original instruction, leaving it stopped.  Returns 0 when the
- * step is done, with *sig the signal that arrived meanwhile (to deliver on
- * resume) or 0; returns 1 when the thread stopped for another reason,
- * with its wait status in *status for the caller to handle; -1 on
- * failure. */
-int bps_step_over(struct breakpoints *b, pid_t tid, uint64_t addr,
-		  struct user_regs_struct *regs, int *sig, int *status);
+/* Resumes thread `tid`, stopped on the int3 of `bp` with registers
+ * `regs`, past the original instruction: from its displaced copy, or by
+ * doing the jump or call, or (DS_STEP) by a single-step in place.
+ * Returns 0 when the thread runs again; 1 when, while single-stepping, it
+ * stopped for another reason, with its wait status in *status for the
+ * caller to handle (it is then stopped); -1 on failure. */
+int bps_resume(struct breakpoints *b, pid_t tid, const struct bp *bp,
+	       struct user_regs_struct *regs, int *status);
 
 /* Writes the original bytes back into process `pid` (a forked child that
  * inherited the breakpoints). */
@@ -64,7 +75,8 @@ int bps_disarm(struct breakpoints *b);
 /* Drops every breakpoint without touching memory (after an exec). */
 void bps_forget(struct breakpoints *b);
 
-/* Number of breakpoints. */
+/* Number of breakpoints, and of those single-stepped (not displaced). */
 size_t bps_count(const struct breakpoints *b);
+size_t bps_stepped(const struct breakpoints *b);
 
 #endif

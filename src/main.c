@@ -143,7 +143,7 @@ static struct breakpoints *arm(struct tracee *t, struct debuginfo *di,
 			       const struct di_functions *fns)
 {
 	struct breakpoints *bps;
-	uint64_t bias = 0;
+	uint64_t bias = 0, lowest = UINT64_MAX;
 
 	if (debuginfo_is_pie(di) &&
 	    tracee_load_bias(t, debuginfo_entry_point(di), &bias) < 0)
@@ -153,11 +153,16 @@ static struct breakpoints *arm(struct tracee *t, struct debuginfo *di,
 		const struct di_function *f = &fns->v[i];
 
 		bps_add(bps, f->entry + bias, BP_ENTRY, (unsigned)i, 0);
+		if (f->entry + bias < lowest)
+			lowest = f->entry + bias;
 		for (size_t r = 0; r < f->nrows; r++)
 			bps_add(bps, f->rows[r].addr + bias, BP_LINE,
 				(unsigned)i, f->rows[r].line);
 	}
-	if (bps_arm(bps) < 0) {
+	/* Room for every line start and as many return addresses again. */
+	if (bps_reserve_scratch(bps, tracee_pid(t), lowest,
+				2 * bps_count(bps) + 256) < 0 ||
+	    bps_arm(bps) < 0) {
 		bps_free(bps);
 		return NULL;
 	}

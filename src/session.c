@@ -143,7 +143,7 @@ static bool on_trap(struct session *s, pid_t tid)
 	const struct bp *bp;
 	struct thread *th;
 	uint64_t addr;
-	int sig = 0, st = 0, rc;
+	int st = 0;
 
 	if (ptrace(PTRACE_GETREGS, tid, 0L, &regs) < 0)
 		return false;
@@ -155,10 +155,9 @@ static bool on_trap(struct session *s, pid_t tid)
 	th = thread_find(s, tid);
 	if (th && th->kind == TH_THREAD && s->profiling)
 		account(s, th, bp, &regs);
-	rc = bps_step_over(s->bps, tid, addr, &regs, &sig, &st);
-	if (rc == 0)
-		resume(tid, sig);
-	else if (rc == 1)
+	/* account() may have added a breakpoint: look it up again. */
+	bp = bps_lookup(s->bps, addr);
+	if (bps_resume(s->bps, tid, bp, &regs, &st) == 1)
 		dispatch(s, tid, st);
 	return true;
 }

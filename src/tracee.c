@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -381,4 +383,59 @@ int tracee_write_pid(pid_t pid, uint64_t addr, const void *buf, size_t n)
 	if (r >= 0)
 		errno = EIO;
 	return -1;
+}
+
+int tracee_inject_mmap(struct tracee *t, pid_t tid, uint64_t hint,
+		       size_t size, uint64_t *addr)
+{
+	/* mov $SYS_mmap, %eax; syscall; int3.  rax is set by the stub, not
+	 * through the registers: at the exec stop the kernel still has to
+	 * store execve's own result in rax when the thread resumes. */
+	static const unsigned char stub[] = { 0xb8, SYS_mmap, 0, 0, 0,
+					      0x0f, 0x05, 0xcc };
+	struct user_regs_struct saved, regs;
+	unsigned char orig[sizeof(stub)];
+	int st, pending = 0, rc = -1, err = 0;
+
+	if (ptrace(PTRACE_GETREGS, tid, 0L, &saved) < 0 ||
+	    tracee_read(t, saved.rip, orig, sizeof(orig)) < 0 ||
+	    tracee_write(t, saved.rip, stub, sizeof(stub)) < 0)
+		return -1;
+	regs = saved;
+	regs.orig_rax = (unsigned long long)-1; /* no syscall restart */
+	regs.rdi = hint;
+	regs.rsi = size;
+	regs.rdx = PROT_READ | PROT_EXEC;
+	regs.r10 = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE;
+	regs.r8 = (unsigned long long)-1;
+	regs.r9 = 0;
+	if (ptrace(PTRACE_SETREGS, tid, 0L, &regs) < 0)
+		goto restore;
+	for (;;) {
+		if (ptrace(PTRACE_CONT, tid, 0L, 0L) < 0 ||
+		    waitpid(tid, &st, __WALL) < 0 || !WIFSTOPPED(st)) {
+			err = errno ? errno : ESRCH;
+			goto restore;
+		}
+		if (WSTOPSIG(st) == SIGTRAP && !(st >> 16))
+			break;
+		if (!(st >> 16))
+			pending = WSTOPSIG(st); /* sent again below */
+	}
+	if (ptrace(PTRACE_GETREGS, tid, 0L, &regs) < 0)
+		goto restore;
+	if ((int64_t)regs.rax < 0 && (int64_t)regs.rax > -4096) {
+		err = (int)-(int64_t)regs.rax;
+	} else {
+		*addr = regs.rax;
+		rc = 0;
+	}
+restore:
+	tracee_write(t, saved.rip, orig, sizeof(orig));
+	ptrace(PTRACE_SETREGS, tid, 0L, &saved);
+	if (pending)
+		syscall(SYS_tgkill, t->pid, tid, pending);
+	if (rc < 0)
+		errno = err ? err : EIO;
+	return rc;
 }

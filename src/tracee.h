@@ -49,6 +49,14 @@ int tracee_write_pid(pid_t pid, uint64_t addr, const void *buf, size_t n);
 void tracee_unpin(struct tracee *t, pid_t tid);
 int tracee_pinned(const struct tracee *t);
 
+/* Makes the stopped thread `tid` call mmap(hint, size, PROT_READ |
+ * PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE) by running
+ * a syscall instruction written over its current instruction, then puts
+ * the code and registers back.  Only safe while no other thread runs (at
+ * the exec stop).  Returns 0 with *addr set, or -1 (errno set). */
+int tracee_inject_mmap(struct tracee *t, pid_t tid, uint64_t hint,
+		       size_t size, uint64_t *addr);
+
 /* The target has been reaped: nothing to kill any more. */
 void tracee_gone(struct tracee *t);
 

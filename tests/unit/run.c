@@ -1,0 +1,19 @@
+/* run.c - runs every unit-test suite; exits nonzero when a check fails. */
+#include <stdlib.h>
+
+#include "suites.h"
+
+int main(void)
+{
+	SRunner *sr = srunner_create(rss_suite());
+	int failed;
+
+	srunner_add_suite(sr, source_suite());
+	srunner_add_suite(sr, profile_suite());
+	srunner_add_suite(sr, report_suite());
+	srunner_add_suite(sr, options_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

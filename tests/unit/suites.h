@@ -1,0 +1,13 @@
+/* suites.h - the Check suites of the unit tests, one per module. */
+#ifndef MEMPROF_TEST_SUITES_H
+#define MEMPROF_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *rss_suite(void);
+Suite *source_suite(void);
+Suite *profile_suite(void);
+Suite *report_suite(void);
+Suite *options_suite(void);
+
+#endif

@@ -1,0 +1,315 @@
+/* test_profile.c - per-line accounting fed scripted events, checked
+ * against the contracts of profile.h (values worked out by hand). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "profile.h"
+#include "suites.h"
+
+#define MiB (1024 * 1024LL)
+
+static const struct profile_line *L(const struct profile *p, unsigned fn,
+				    unsigned line)
+{
+	const struct profile_function *f = profile_function(p, fn);
+
+	ck_assert_uint_ge(line, f->first_line);
+	ck_assert_uint_le(line, f->last_line);
+	return &f->lines[line - f->first_line];
+}
+
+/* occurrences, finished, mem_bytes, increment_bytes of one line. */
+#define ck_line(p, fn, line, occ, fin, mem, inc)                               \
+	do {                                                                   \
+		const struct profile_line *l_ = L(p, fn, line);                \
+		ck_assert_msg(l_->occurrences == (occ),                        \
+			      "line %u: occurrences %llu, expected %llu",      \
+			      (line), (unsigned long long)l_->occurrences,     \
+			      (unsigned long long)(occ));                      \
+		ck_assert_msg(l_->finished == (fin),                           \
+			      "line %u: finished %llu, expected %llu", (line), \
+			      (unsigned long long)l_->finished,                \
+			      (unsigned long long)(fin));                      \
+		if ((fin) > 0) {                                               \
+			ck_assert_msg(l_->mem_bytes == (mem),                  \
+				      "line %u: mem %lld, expected %lld",      \
+				      (line), (long long)l_->mem_bytes,        \
+				      (long long)(mem));                       \
+			ck_assert_msg(l_->increment_bytes == (inc),            \
+				      "line %u: increment %lld, expected %lld",\
+				      (line), (long long)l_->increment_bytes,  \
+				      (long long)(inc));                       \
+		}                                                              \
+	} while (0)
+
+START_TEST(add_functions)
+{
+	struct profile *p = profile_new();
+	char name[] = "work", file[] = "src/work.c";
+	const struct profile_function *f;
+	unsigned i;
+
+	ck_assert_uint_eq(profile_nfunctions(p), 0);
+	ck_assert_uint_eq(profile_add_function(p, name, file, 10, 14), 0);
+	ck_assert_uint_eq(profile_add_function(p, "other", "o.c", 3, 3), 1);
+	/* Enough functions to grow the table. */
+	for (i = 2; i < 20; i++)
+		ck_assert_uint_eq(profile_add_function(p, "more", "m.c", 1, 2), i);
+	ck_assert_uint_eq(profile_nfunctions(p), 20);
+
+	/* name and file were copied. */
+	strcpy(name, "xxxx");
+	strcpy(file, "yyyyyyyyyy");
+	f = profile_function(p, 0);
+	ck_assert_str_eq(f->name, "work");
+	ck_assert_str_eq(f->file, "src/work.c");
+	ck_assert_uint_eq(f->first_line, 10);
+	ck_assert_uint_eq(f->last_line, 14);
+	ck_assert_uint_eq(f->calls, 0);
+
+	profile_mark_code(p, 0, 11);
+	profile_mark_code(p, 0, 13);
+	profile_mark_code(p, 0, 9);    /* outside the span: ignored */
+	profile_mark_code(p, 0, 15);
+	for (i = 10; i <= 14; i++) {
+		ck_assert_uint_eq(L(p, 0, i)->occurrences, 0);
+		ck_assert_uint_eq(L(p, 0, i)->finished, 0);
+	}
+	ck_assert(L(p, 0, 11)->has_code);
+	ck_assert(!L(p, 0, 12)->has_code);
+	ck_assert(L(p, 0, 13)->has_code);
+	ck_assert(!L(p, 0, 14)->has_code);
+	f = profile_function(p, 1);
+	ck_assert_str_eq(f->name, "other");
+	ck_assert_uint_eq(f->first_line, 3);
+	ck_assert_uint_eq(f->last_line, 3);
+	profile_free(p);
+	profile_free(NULL);
+}
+END_TEST
+
+START_TEST(lines_and_return)
+{
+	struct profile *p = profile_new();
+	struct profile_stack s = { 0 };
+	unsigned f = profile_add_function(p, "f", "f.c", 10, 14);
+
+	profile_enter(p, &s, f, 1000, 100 * MiB);
+	ck_assert_uint_eq(s.depth, 1);
+	profile_line(p, &s, f, 11, 0x10, 900, 100 * MiB);
+	profile_line(p, &s, f, 12, 0x20, 900, 164 * MiB);
+	/* Same line, further on: the execution of line 12 goes on. */
+	profile_line(p, &s, f, 12, 0x28, 900, 170 * MiB);
+	/* Back to line 11: a new execution of it. */
+	profile_line(p, &s, f, 11, 0x10, 900, 180 * MiB);
+	profile_return(p, &s, 1008, 36 * MiB);
+	ck_assert_uint_eq(s.depth, 0);
+
+	ck_assert_uint_eq(profile_function(p, f)->calls, 1);
+	/* The header line runs from entry to the first line: RSS at entry. */
+	ck_line(p, f, 10, 1, 1, 100 * MiB, 0);
+	/* +64 MiB, then 180 -> 36 at the return: -144 MiB. */
+	ck_line(p, f, 11, 2, 2, 164 * MiB, -80 * MiB);
+	ck_line(p, f, 12, 1, 1, 180 * MiB, 16 * MiB);
+	ck_line(p, f, 13, 0, 0, 0, 0);
+	ck_line(p, f, 14, 0, 0, 0, 0);
+	profile_stack_release(&s);
+	ck_assert_ptr_null(s.frames);
+	profile_free(p);
+}
+END_TEST
+
+START_TEST(loop_jumps_back)
+{
+	struct profile *p = profile_new();
+	struct profile_stack s = { 0 };
+	unsigned f = profile_add_function(p, "f", "f.c", 10, 14);
+
+	profile_enter(p, &s, f, 1000, 0);
+	profile_line(p, &s, f, 11, 0x10, 900, 10 * MiB);  /* for: init */
+	profile_line(p, &s, f, 11, 0x18, 900, 12 * MiB);  /* test: goes on */
+	profile_line(p, &s, f, 12, 0x20, 900, 20 * MiB);  /* body */
+	profile_line(p, &s, f, 11, 0x18, 900, 20 * MiB);  /* back: new */
+	profile_line(p, &s, f, 11, 0x10, 900, 25 * MiB);  /* back again */
+	profile_close_all(p, &s, 15 * MiB);
+	ck_assert_uint_eq(s.depth, 0);
+
+	ck_line(p, f, 10, 1, 1, 10 * MiB, 10 * MiB);
+	/* 10 -> 20, 20 -> 25, 25 -> 15. */
+	ck_line(p, f, 11, 3, 3, 25 * MiB, 5 * MiB);
+	ck_line(p, f, 12, 1, 1, 20 * MiB, 0);
+	profile_stack_release(&s);
+	profile_free(p);
+}
+END_TEST
+
+START_TEST(recursion)
+{
+	struct profile *p = profile_new();
+	struct profile_stack s = { 0 };
+	unsigned f = profile_add_function(p, "f", "f.c", 10, 14);
+
+	profile_enter(p, &s, f, 1000, 100 * MiB);        /* outer call */
+	profile_line(p, &s, f, 11, 0x10, 900, 100 * MiB);
+	profile_enter(p, &s, f, 800, 110 * MiB);         /* from line 11 */
+	ck_assert_uint_eq(s.depth, 2);
+	profile_line(p, &s, f, 11, 0x10, 700, 120 * MiB);
+	profile_line(p, &s, f, 12, 0x20, 700, 150 * MiB);
+	profile_return(p, &s, 808, 140 * MiB);           /* inner returns */
+	ck_assert_uint_eq(s.depth, 1);
+	profile_line(p, &s, f, 13, 0x30, 900, 140 * MiB);
+	profile_return(p, &s, 1008, 130 * MiB);
+	ck_assert_uint_eq(s.depth, 0);
+
+	ck_assert_uint_eq(profile_function(p, f)->calls, 2);
+	/* Entry 100 -> 100, entry 110 -> 120. */
+	ck_line(p, f, 10, 2, 2, 120 * MiB, 10 * MiB);
+	/* Inner 120 -> 150; outer 100 -> 140 (carrying the inner call). */
+	ck_line(p, f, 11, 2, 2, 150 * MiB, 70 * MiB);
+	ck_line(p, f, 12, 1, 1, 140 * MiB, -10 * MiB);
+	ck_line(p, f, 13, 1, 1, 130 * MiB, -10 * MiB);
+	profile_stack_release(&s);
+	profile_free(p);
+}
+END_TEST
+
+START_TEST(longjmp_closes_stale_frame)
+{
+	struct profile *p = profile_new();
+	struct profile_stack s = { 0 };
+	unsigned outer = profile_add_function(p, "outer", "o.c", 20, 25);
+	unsigned inner = profile_add_function(p, "inner", "i.c", 30, 34);
+
+	profile_enter(p, &s, outer, 1000, 10 * MiB);
+	profile_line(p, &s, outer, 21, 0x100, 900, 10 * MiB);
+	profile_enter(p, &s, inner, 800, 10 * MiB);
+	profile_line(p, &s, inner, 31, 0x200, 700, 50 * MiB);
+	/* longjmp back into outer: inner's frame (sp 800) is gone. */
+	profile_line(p, &s, outer, 23, 0x140, 900, 60 * MiB);
+	ck_assert_uint_eq(s.depth, 1);
+	ck_assert_uint_eq(s.frames[0].fn, outer);
+	profile_return(p, &s, 1008, 60 * MiB);
+	ck_assert_uint_eq(s.depth, 0);
+
+	ck_assert_uint_eq(profile_function(p, inner)->calls, 1);
+	ck_line(p, inner, 30, 1, 1, 50 * MiB, 40 * MiB);
+	ck_line(p, inner, 31, 1, 1, 60 * MiB, 10 * MiB);
+	ck_assert_uint_eq(profile_function(p, outer)->calls, 1);
+	ck_line(p, outer, 20, 1, 1, 10 * MiB, 0);
+	ck_line(p, outer, 21, 1, 1, 60 * MiB, 50 * MiB);
+	ck_line(p, outer, 22, 0, 0, 0, 0);
+	ck_line(p, outer, 23, 1, 1, 60 * MiB, 0);
+	profile_stack_release(&s);
+	profile_free(p);
+}
+END_TEST
+
+START_TEST(enter_replaces_frame_at_same_sp)
+{
+	struct profile *p = profile_new();
+	struct profile_stack s = { 0 };
+	unsigned f = profile_add_function(p, "f", "f.c", 10, 12);
+	unsigned g = profile_add_function(p, "g", "g.c", 40, 42);
+
+	profile_enter(p, &s, f, 1000, 10 * MiB);
+	profile_line(p, &s, f, 11, 0x10, 900, 20 * MiB);
+	/* f tail-called g (or returned unseen): g's entry sp is f's. */
+	profile_enter(p, &s, g, 1000, 30 * MiB);
+	ck_assert_uint_eq(s.depth, 1);
+	ck_assert_uint_eq(s.frames[0].fn, g);
+	ck_line(p, f, 11, 1, 1, 30 * MiB, 10 * MiB);
+	/* A frame above (sp 1200) is not touched by an entry below it. */
+	profile_close_all(p, &s, 30 * MiB);
+	profile_enter(p, &s, f, 1200, 0);
+	profile_enter(p, &s, g, 1000, 0);
+	ck_assert_uint_eq(s.depth, 2);
+	profile_close_all(p, &s, 0);
+	ck_assert_uint_eq(profile_function(p, f)->calls, 2);
+	ck_assert_uint_eq(profile_function(p, g)->calls, 2);
+	profile_stack_release(&s);
+	profile_free(p);
+}
+END_TEST
+
+START_TEST(ignored_hits)
+{
+	struct profile *p = profile_new();
+	struct profile_stack s = { 0 };
+	unsigned f = profile_add_function(p, "f", "f.c", 10, 12);
+	unsigned g = profile_add_function(p, "g", "g.c", 40, 42);
+
+	/* No call at all. */
+	profile_line(p, &s, f, 11, 0x10, 900, 5 * MiB);
+	profile_return(p, &s, 900, 5 * MiB);
+	ck_assert_uint_eq(s.depth, 0);
+	ck_line(p, f, 11, 0, 0, 0, 0);
+
+	/* A line of g while f is on top (g inlined elsewhere, say). */
+	profile_enter(p, &s, f, 1000, 1 * MiB);
+	profile_line(p, &s, g, 41, 0x400, 900, 2 * MiB);
+	ck_line(p, g, 41, 0, 0, 0, 0);
+	ck_line(p, f, 10, 1, 0, 0, 0);
+	ck_assert_uint_eq(profile_function(p, g)->calls, 0);
+	/* A return address of an outer, unprofiled caller's callee (sp below
+	 * f's entry) does not close f. */
+	profile_return(p, &s, 992, 2 * MiB);
+	ck_assert_uint_eq(s.depth, 1);
+	profile_close_all(p, &s, 3 * MiB);
+	ck_line(p, f, 10, 1, 1, 3 * MiB, 2 * MiB);
+	profile_stack_release(&s);
+	profile_free(p);
+}
+END_TEST
+
+START_TEST(close_all_nested)
+{
+	struct profile *p = profile_new();
+	struct profile_stack s = { 0 };
+	unsigned f = profile_add_function(p, "f", "f.c", 10, 14);
+	unsigned g = profile_add_function(p, "g", "g.c", 30, 34);
+	int i;
+
+	profile_enter(p, &s, f, 1000, 0);
+	profile_line(p, &s, f, 11, 0x10, 900, 8 * MiB);
+	profile_enter(p, &s, g, 800, 8 * MiB);
+	profile_line(p, &s, g, 31, 0x30, 700, 16 * MiB);
+	profile_close_all(p, &s, 4 * MiB);
+	ck_assert_uint_eq(s.depth, 0);
+	ck_line(p, g, 30, 1, 1, 16 * MiB, 8 * MiB);
+	ck_line(p, g, 31, 1, 1, 4 * MiB, -12 * MiB);
+	ck_line(p, f, 11, 1, 1, 4 * MiB, -4 * MiB);
+	ck_assert_uint_eq(profile_function(p, f)->calls, 1);
+	ck_assert_uint_eq(profile_function(p, g)->calls, 1);
+
+	/* Deeper than the stack's first allocation, then closed at once. */
+	for (i = 0; i < 100; i++)
+		profile_enter(p, &s, g, 10000 - 16 * (uint64_t)i, i * MiB);
+	ck_assert_uint_eq(s.depth, 100);
+	profile_close_all(p, &s, 100 * MiB);
+	ck_assert_uint_eq(s.depth, 0);
+	ck_assert_uint_eq(profile_function(p, g)->calls, 101);
+	/* Header: 8 MiB from the first call, then sum of (100 - i). */
+	ck_line(p, g, 30, 101, 101, 100 * MiB, (8 + 5050) * MiB);
+	/* Closing an empty stack does nothing. */
+	profile_close_all(p, &s, 0);
+	profile_stack_release(&s);
+	profile_free(p);
+}
+END_TEST
+
+Suite *profile_suite(void)
+{
+	Suite *s = suite_create("profile");
+	TCase *tc = tcase_create("accounting");
+
+	tcase_add_test(tc, add_functions);
+	tcase_add_test(tc, lines_and_return);
+	tcase_add_test(tc, loop_jumps_back);
+	tcase_add_test(tc, recursion);
+	tcase_add_test(tc, longjmp_closes_stale_frame);
+	tcase_add_test(tc, enter_replaces_frame_at_same_sp);
+	tcase_add_test(tc, ignored_hits);
+	tcase_add_test(tc, close_all_nested);
+	suite_add_tcase(s, tc);
+	return s;
+}
