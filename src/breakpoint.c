@@ -108,18 +108,22 @@ int bps_reserve_scratch(struct breakpoints *b, pid_t tid, uint64_t near,
 			size_t nslots)
 {
 	size_t page = 4096, size = (nslots * DS_SLOT_SIZE + page - 1) & ~(page - 1);
-	uint64_t hint = (near & ~(uint64_t)(page - 1)) - size, addr = 0;
+	uint64_t hint, addr = 0;
 	unsigned char *zero;
+
+	if (near < size + 0x10000)
+		return 0;
+	hint = (near & ~(uint64_t)(page - 1)) - size;
 
 	/* Below the program, never above it: the heap grows up from
 	 * there. */
-	for (int i = 0; i < 16 && hint >= 0x10000 && hint < near; i++) {
+	for (int i = 0; i < 64 && hint >= 0x10000 && hint < near; i++) {
 		if (tracee_inject_mmap(b->t, tid, hint, size, &addr) == 0)
 			break;
 		if (errno != EEXIST)
 			return mp_error("cannot map a scratch page in the target: %m");
 		addr = 0;
-		hint -= 16 << 20;
+		hint -= size > (1u << 20) ? size : (1u << 20);
 	}
 	if (!addr)
 		return 0; /* nothing free within reach: step everything */

@@ -324,10 +324,23 @@ static int describe(struct debuginfo *di, Dwarf_Die *cu, Dwarf_Die *die,
 			f->nrows++;
 		}
 	}
+	if (own.n == 1) {
+		f->code.lo = own.v[0].lo + di->bias;
+		f->code.hi = own.v[0].hi + di->bias;
+	}
+	f->ninlined = inl.n;
+	f->inlined = xcalloc(inl.n, sizeof(*f->inlined));
+	for (size_t i = 0; i < inl.n; i++) {
+		f->inlined[i].lo = inl.v[i].lo + di->bias;
+		f->inlined[i].hi = inl.v[i].hi + di->bias;
+	}
 	free(own.v);
 	free(inl.v);
-	if (!f->nrows)
+	if (!f->nrows) {
+		free(f->inlined);
+		f->inlined = NULL;
 		return -1;
+	}
 	qsort(f->rows, f->nrows, sizeof(*f->rows), cmp_row);
 	for (size_t i = 0; i < f->nrows; i++) {
 		if (!lo_line || f->rows[i].line < lo_line)
@@ -478,6 +491,7 @@ void di_functions_free(struct di_functions *fns)
 		free(fns->v[i].name);
 		free(fns->v[i].file);
 		free(fns->v[i].rows);
+		free(fns->v[i].inlined);
 	}
 	free(fns->v);
 	fns->v = NULL;

@@ -17,6 +17,10 @@ struct di_row {
 	unsigned line;
 };
 
+struct di_range {
+	uint64_t lo, hi;          /* [lo, hi) */
+};
+
 /* One function to profile: its source span and its line starts. */
 struct di_function {
 	char *name;
@@ -27,6 +31,10 @@ struct di_function {
 	struct di_row *rows;      /* is_stmt rows of the function's own lines,
 				     sorted by address, one per address */
 	size_t nrows;
+	struct di_range code;     /* the function's code when it is one
+				     range; {0, 0} when split */
+	struct di_range *inlined; /* code inlined into it from elsewhere */
+	size_t ninlined;
 };
 
 struct di_functions {

@@ -12,7 +12,12 @@
 #include "displace.h"
 
 #include <capstone/capstone.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "debuginfo.h"
+#include "util.h"
 
 int ds_reach(uint64_t from, uint64_t to)
 {
@@ -146,4 +151,141 @@ void ds_plan(const uint8_t *bytes, size_t n, uint64_t addr, uint64_t slot,
 		out->ncode = 0;
 	cs_free(insn, 1);
 	cs_close(&cs);
+}
+
+/* --- which line starts need a breakpoint --- */
+
+struct flow {
+	uint64_t addr;
+	uint64_t target;   /* direct branch target, or 0 */
+	bool falls;        /* execution can go on to the next instruction */
+};
+
+static bool opaque(const struct di_function *f, uint64_t a)
+{
+	for (size_t i = 0; i < f->ninlined; i++)
+		if (a >= f->inlined[i].lo && a < f->inlined[i].hi)
+			return true;
+	return false;
+}
+
+/* The line running at `a` as the tracer sees it: that of the last line
+ * start at or before it, 0 when there is none. */
+static unsigned line_at(const struct di_function *f, uint64_t a)
+{
+	size_t lo = 0, hi = f->nrows;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (f->rows[mid].addr <= a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? f->rows[lo - 1].line : 0;
+}
+
+static long decode_flow(const struct di_function *f, const uint8_t *code,
+			struct flow **out)
+{
+	const uint8_t *p = code;
+	size_t left = (size_t)(f->code.hi - f->code.lo), n = 0;
+	uint64_t addr = f->code.lo;
+	struct flow *v = xcalloc(left + 1, sizeof(*v));
+	cs_insn *insn;
+	csh cs;
+
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
+		free(v);
+		return -1;
+	}
+	cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
+	insn = cs_malloc(cs);
+	while (left) {
+		struct flow *fl = &v[n++];
+
+		if (!cs_disasm_iter(cs, &p, &left, &addr, insn))
+			goto fail;
+		fl->addr = insn->address;
+		fl->falls = true;
+		if (in_group(insn, CS_GRP_RET) || in_group(insn, CS_GRP_IRET) ||
+		    insn->id == X86_INS_HLT || insn->id == X86_INS_UD2)
+			fl->falls = false;
+		if (in_group(insn, CS_GRP_JUMP)) {
+			const cs_x86 *x = &insn->detail->x86;
+
+			if (!in_group(insn, CS_GRP_BRANCH_RELATIVE) ||
+			    x->op_count != 1 || x->operands[0].type != X86_OP_IMM)
+				goto fail; /* jump table or tail call: unknown */
+			fl->target = (uint64_t)x->operands[0].imm;
+			if (insn->id == X86_INS_JMP)
+				fl->falls = false;
+		}
+	}
+	cs_free(insn, 1);
+	cs_close(&cs);
+	*out = v;
+	return (long)n;
+fail:
+	cs_free(insn, 1);
+	cs_close(&cs);
+	free(v);
+	return -1;
+}
+
+long ds_prune(const struct di_function *f, const uint8_t *code, int *keep)
+{
+	struct flow *fl;
+	long n = f->code.hi > f->code.lo ? decode_flow(f, code, &fl) : -1;
+	long kept = 0;
+	size_t k = 0;
+
+	if (n < 0)
+		return -1;
+	for (size_t r = 0; r < f->nrows; r++) {
+		const struct di_row *row = &f->rows[r];
+		bool need = row->addr == f->entry, any = false;
+
+		while (k < (size_t)n && fl[k].addr < row->addr)
+			k++;
+		if (k == (size_t)n || fl[k].addr != row->addr) {
+			free(fl);
+			return -1; /* a row inside an instruction: no trust */
+		}
+		/* Falling in from the instruction before. */
+		if (k > 0 && fl[k - 1].falls) {
+			any = true;
+			if (opaque(f, fl[k - 1].addr) ||
+			    line_at(f, fl[k - 1].addr) != row->line)
+				need = true;
+		}
+		/* Jumping in. */
+		for (long j = 0; j < n && !need; j++) {
+			if (fl[j].target != row->addr)
+				continue;
+			any = true;
+			if (opaque(f, fl[j].addr) || fl[j].addr >= row->addr ||
+			    line_at(f, fl[j].addr) != row->line)
+				need = true;
+		}
+		keep[r] = need || !any;
+	}
+	/* A line reached again by a jump back is an event each time: keep
+	 * all its starts, so the tracer sees the backward move. */
+	for (size_t r = 0; r < f->nrows; r++) {
+		if (!keep[r])
+			continue;
+		for (long j = 0; j < n; j++)
+			if (fl[j].target == f->rows[r].addr &&
+			    fl[j].addr >= f->rows[r].addr &&
+			    line_at(f, fl[j].addr) == f->rows[r].line)
+				for (size_t q = 0; q < f->nrows; q++)
+					if (f->rows[q].line == f->rows[r].line)
+						keep[q] = 1;
+	}
+	for (size_t r = 0; r < f->nrows; r++)
+		kept += keep[r];
+	free(fl);
+	return kept;
 }

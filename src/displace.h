@@ -39,6 +39,18 @@ struct ds_plan {
 void ds_plan(const uint8_t *bytes, size_t n, uint64_t addr, uint64_t slot,
 	     struct ds_plan *out);
 
+struct di_function;
+
+/* Decides which line starts of `f` can begin a line event, given its code
+ * (`code`, the bytes of f->code.lo..hi before any int3): a line start
+ * needs a breakpoint only when some path reaches it from another line, by
+ * a jump back, from inlined code or from outside.  A start reached only by
+ * falling through or jumping forward from its own line never begins an
+ * event, and a stop there would be pure cost.  Sets keep[i] for
+ * f->rows[i].  Returns the number kept, or -1 when the code cannot be
+ * analysed (indirect jumps, undecodable bytes): keep every row then. */
+long ds_prune(const struct di_function *f, const uint8_t *code, int *keep);
+
 /* Whether a rel32 from `from` (the end of the instruction) reaches `to`. */
 int ds_reach(uint64_t from, uint64_t to);
 

@@ -15,6 +15,7 @@
 
 #include "breakpoint.h"
 #include "debuginfo.h"
+#include "displace.h"
 #include "options.h"
 #include "profile.h"
 #include "report.h"
@@ -139,6 +140,24 @@ static int output_close(struct output *out, int keep)
 	return rc;
 }
 
+/* Which line starts of `f` need a breakpoint (see ds_prune), from the
+ * code as loaded. */
+static long prune(struct tracee *t, const struct di_function *f,
+		  uint64_t bias, int *keep)
+{
+	size_t n = (size_t)(f->code.hi - f->code.lo);
+	uint8_t *code;
+	long rc = -1;
+
+	if (!f->code.hi || n > (64u << 20))
+		return -1;
+	code = xmalloc(n);
+	if (tracee_read(t, f->code.lo + bias, code, n) == 0)
+		rc = ds_prune(f, code, keep);
+	free(code);
+	return rc;
+}
+
 static struct breakpoints *arm(struct tracee *t, struct debuginfo *di,
 			       const struct di_functions *fns)
 {
@@ -152,12 +171,19 @@ static struct breakpoints *arm(struct tracee *t, struct debuginfo *di,
 	for (size_t i = 0; i < fns->n; i++) {
 		const struct di_function *f = &fns->v[i];
 
+		int *keep = xcalloc(f->nrows, sizeof(*keep));
+
 		bps_add(bps, f->entry + bias, BP_ENTRY, (unsigned)i, 0);
 		if (f->entry + bias < lowest)
 			lowest = f->entry + bias;
+		if (prune(t, f, bias, keep) < 0)
+			for (size_t r = 0; r < f->nrows; r++)
+				keep[r] = 1;
 		for (size_t r = 0; r < f->nrows; r++)
-			bps_add(bps, f->rows[r].addr + bias, BP_LINE,
-				(unsigned)i, f->rows[r].line);
+			if (keep[r])
+				bps_add(bps, f->rows[r].addr + bias, BP_LINE,
+					(unsigned)i, f->rows[r].line);
+		free(keep);
 	}
 	/* Room for every line start and as many return addresses again. */
 	if (bps_reserve_scratch(bps, tracee_pid(t), lowest,
