@@ -33,10 +33,27 @@ struct scratch {
 	size_t used;
 };
 
+/* Code where trampolines may go: one function and its jump targets. */
+struct region {
+	uint64_t lo, hi;
+	struct ds_targets targets;
+};
+
+/* Bytes replaced by a jump to a trampoline, to put back. */
+struct patch {
+	uint64_t addr;
+	uint8_t len;
+	uint8_t orig[MAX_INSN + 8];
+};
+
 struct breakpoints {
 	struct tracee *t;
 	struct scratch scratch;
 	size_t stepped;
+	struct region *regions;
+	size_t nregions;
+	struct patch *patches;
+	size_t npatches;
 	struct bp *slots;
 	size_t cap;      /* power of two */
 	size_t n;
@@ -89,6 +106,10 @@ void bps_free(struct breakpoints *b)
 {
 	if (!b)
 		return;
+	for (size_t i = 0; i < b->nregions; i++)
+		free(b->regions[i].targets.v);
+	free(b->regions);
+	free(b->patches);
 	free(b->slots);
 	free(b->armed);
 	free(b);
@@ -102,6 +123,45 @@ size_t bps_count(const struct breakpoints *b)
 size_t bps_stepped(const struct breakpoints *b)
 {
 	return b->stepped;
+}
+
+size_t bps_trampolined(const struct breakpoints *b)
+{
+	return b->npatches;
+}
+
+void bps_add_region(struct breakpoints *b, uint64_t lo, uint64_t hi,
+		    const struct ds_targets *targets)
+{
+	struct region *r;
+
+	b->regions = xrealloc(b->regions,
+			      (b->nregions + 1) * sizeof(*b->regions));
+	r = &b->regions[b->nregions++];
+	r->lo = lo;
+	r->hi = hi;
+	r->targets.n = targets->n;
+	r->targets.v = xcalloc(targets->n + 1, sizeof(*r->targets.v));
+	memcpy(r->targets.v, targets->v, targets->n * sizeof(*r->targets.v));
+}
+
+static const struct region *region_of(const struct breakpoints *b,
+				      uint64_t addr)
+{
+	for (size_t i = 0; i < b->nregions; i++)
+		if (addr >= b->regions[i].lo && addr < b->regions[i].hi)
+			return &b->regions[i];
+	return NULL;
+}
+
+static const struct patch *patch_over(const struct breakpoints *b,
+				      uint64_t addr)
+{
+	for (size_t i = 0; i < b->npatches; i++)
+		if (addr >= b->patches[i].addr &&
+		    addr < b->patches[i].addr + b->patches[i].len)
+			return &b->patches[i];
+	return NULL;
 }
 
 int bps_reserve_scratch(struct breakpoints *b, pid_t tid, uint64_t near,
@@ -154,11 +214,74 @@ static int orig_bytes(struct breakpoints *b, uint64_t addr, uint8_t *buf,
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct bp *o = bps_lookup(b, addr + i);
+		const struct patch *p = patch_over(b, addr + i);
 
 		if (o && b->armed[o - b->slots])
 			buf[i] = o->orig;
+		if (p)
+			buf[i] = p->orig[addr + i - p->addr];
 	}
 	return (int)n;
+}
+
+static uint64_t take_slot(struct breakpoints *b, uint64_t near)
+{
+	uint64_t slot;
+
+	if (!b->scratch.base ||
+	    b->scratch.used + DS_SLOT_SIZE > b->scratch.size)
+		return 0;
+	slot = b->scratch.base + b->scratch.used;
+	if (!ds_reach(slot, near) || !ds_reach(near, slot))
+		return 0;
+	return slot;
+}
+
+struct cover_ctx {
+	const struct breakpoints *b;
+	const struct region *r;
+};
+
+/* An instruction boundary a trampoline's jump may not cover. */
+static int forbidden(void *arg, uint64_t addr)
+{
+	const struct cover_ctx *c = arg;
+
+	return addr >= c->r->hi || bps_lookup(c->b, addr) ||
+	       ds_targets_has(&c->r->targets, addr);
+}
+
+/* Tries a trampoline for `bp` (an entry or line start inside a region). */
+static int plan_trampoline(struct breakpoints *b, struct bp *bp)
+{
+	const struct region *r = region_of(b, bp->addr);
+	struct cover_ctx c = { b, r };
+	uint8_t code[MAX_INSN + 8];
+	struct ds_plan p;
+	struct patch *pt;
+	uint64_t slot;
+	int n;
+
+	if (!r || (bp->kinds & BP_RETURN) || !(slot = take_slot(b, bp->addr)))
+		return -1;
+	n = orig_bytes(b, bp->addr,
+		       code, (size_t)(r->hi - bp->addr) < sizeof(code) ?
+				     (size_t)(r->hi - bp->addr) : sizeof(code));
+	if (n <= 0 || ds_plan_trampoline(code, (size_t)n, bp->addr, slot,
+					 forbidden, &c, &p) < 0 ||
+	    tracee_write(b->t, slot, p.code, p.ncode) < 0)
+		return -1;
+	b->scratch.used += DS_SLOT_SIZE;
+	b->patches = xrealloc(b->patches,
+			      (b->npatches + 1) * sizeof(*b->patches));
+	pt = &b->patches[b->npatches++];
+	pt->addr = bp->addr;
+	pt->len = p.len;
+	memcpy(pt->orig, code, p.len);
+	bp->how = DS_TRAMPOLINE;
+	bp->len = p.len;
+	bp->to = slot;
+	return 0;
 }
 
 /* Decides how threads get past `bp` and writes its displaced copy. */
@@ -174,12 +297,7 @@ static void plan(struct breakpoints *b, struct bp *bp)
 		b->stepped++;
 		return;
 	}
-	if (b->scratch.base &&
-	    b->scratch.used + DS_SLOT_SIZE <= b->scratch.size) {
-		slot = b->scratch.base + b->scratch.used;
-		if (!ds_reach(slot, bp->addr) || !ds_reach(bp->addr, slot))
-			slot = 0;
-	}
+	slot = take_slot(b, bp->addr);
 	ds_plan(code, (size_t)n, bp->addr, slot, &p);
 	if (p.kind == DS_COPY && tracee_write(b->t, slot, p.code, p.ncode) < 0)
 		p.kind = DS_STEP;
@@ -194,7 +312,7 @@ static void plan(struct breakpoints *b, struct bp *bp)
 	case DS_CALL:
 		bp->to = p.target;
 		break;
-	case DS_STEP:
+	default: /* DS_STEP: ds_plan makes no other kind */
 		b->stepped++;
 		break;
 	}
@@ -220,6 +338,7 @@ void bps_add(struct breakpoints *b, uint64_t addr, unsigned kinds,
 	struct bp *s = insert(b, addr);
 
 	s->kinds |= (uint8_t)kinds;
+	s->site = addr;
 	if (kinds & (BP_ENTRY | BP_LINE))
 		s->fn = fn;
 	if (kinds & BP_LINE)
@@ -246,23 +365,36 @@ static int cmp_addr(const void *x, const void *y)
 int bps_arm(struct breakpoints *b)
 {
 	struct bp **todo = xcalloc(b->n, sizeof(*todo));
-	size_t n = 0, i = 0;
+	size_t n = 0, i = 0, ntramp = 0;
 	unsigned char *buf = NULL;
+	struct bp *tramp = NULL;
 	int rc = 0;
 
 	for (size_t k = 0; k < b->cap; k++)
-		if (b->slots[k].addr && !b->armed[k])
+		if (b->slots[k].addr && !b->armed[k] &&
+		    b->slots[k].how != DS_RESUME &&
+		    b->slots[k].how != DS_TRAMPOLINE)
 			todo[n++] = &b->slots[k];
 	qsort(todo, n, sizeof(*todo), cmp_addr);
 	for (size_t k = 0; k < n; k++)
-		plan(b, todo[k]);
+		if (plan_trampoline(b, todo[k]) < 0)
+			plan(b, todo[k]);
 	while (i < n && rc == 0) {
 		size_t j = i + 1, len;
-		uint64_t lo = todo[i]->addr;
+		uint64_t lo = todo[i]->addr, hi = lo + 1;
 
-		while (j < n && todo[j]->addr - todo[j - 1]->addr <= SPAN_GAP)
+		for (;;) {
+			struct bp *last = todo[j - 1];
+			uint64_t end = last->addr +
+				       (last->how == DS_TRAMPOLINE ? last->len : 1);
+
+			if (end > hi)
+				hi = end;
+			if (j == n || todo[j]->addr - hi > SPAN_GAP)
+				break;
 			j++;
-		len = (size_t)(todo[j - 1]->addr - lo + 1);
+		}
+		len = (size_t)(hi - lo);
 		buf = xrealloc(buf, len);
 		if (tracee_read(b->t, lo, buf, len) < 0) {
 			rc = mp_error("cannot read the code at %#llx: %m",
@@ -270,18 +402,49 @@ int bps_arm(struct breakpoints *b)
 			break;
 		}
 		for (size_t k = i; k < j; k++) {
-			todo[k]->orig = buf[todo[k]->addr - lo];
-			buf[todo[k]->addr - lo] = INT3;
+			struct bp *bp = todo[k];
+			uint8_t *at = &buf[bp->addr - lo];
+
+			if (bp->how == DS_TRAMPOLINE) {
+				int32_t rel = (int32_t)(bp->to - (bp->addr + 5));
+
+				/* jmp trampoline; the rest of the moved
+				 * instructions is never run: int3 there
+				 * makes any mistake loud. */
+				at[0] = 0xe9;
+				memcpy(&at[1], &rel, sizeof(rel));
+				memset(&at[5], INT3, bp->len - 5);
+			} else {
+				bp->orig = *at;
+				*at = INT3;
+			}
 		}
 		if (tracee_write(b->t, lo, buf, len) < 0) {
 			rc = mp_error("cannot write a breakpoint at %#llx: %m",
 				      (unsigned long long)lo);
 			break;
 		}
-		for (size_t k = i; k < j; k++)
-			b->armed[todo[k] - b->slots] = true;
+		for (size_t k = i; k < j; k++) {
+			if (todo[k]->how != DS_TRAMPOLINE) {
+				b->armed[todo[k] - b->slots] = true;
+				continue;
+			}
+			tramp = xrealloc(tramp, (ntramp + 1) * sizeof(*tramp));
+			tramp[ntramp++] = *todo[k];
+		}
 		i = j;
 	}
+	/* The trampolines' int3s, entered after the loops above: inserting
+	 * may move the table under `todo`. */
+	for (size_t k = 0; k < ntramp; k++) {
+		struct bp *s = insert(b, tramp[k].to);
+
+		*s = tramp[k];
+		s->addr = tramp[k].to;
+		s->site = tramp[k].addr;
+		s->how = DS_RESUME;
+	}
+	free(tramp);
 	free(buf);
 	free(todo);
 	return rc;
@@ -293,6 +456,18 @@ int bps_add_return(struct breakpoints *b, uint64_t addr)
 	size_t k = (size_t)(s - b->slots);
 	unsigned char c = INT3;
 
+	if (s->how == DS_TRAMPOLINE) {
+		/* A line start behind a trampoline: its int3 there serves. */
+		s->kinds |= BP_RETURN;
+		s = insert(b, s->to);
+		s->kinds |= BP_RETURN;
+		return 0;
+	}
+	if (patch_over(b, addr) || s->how == DS_RESUME) {
+		/* Inside moved code: the call closes at the next event. */
+		s->kinds &= (uint8_t)~BP_RETURN;
+		return 0;
+	}
 	s->kinds |= BP_RETURN;
 	if (b->armed[k])
 		return 0;
@@ -353,6 +528,8 @@ int bps_resume(struct breakpoints *b, pid_t tid, const struct bp *bp,
 	uint64_t ret;
 
 	switch (bp->how) {
+	case DS_RESUME:
+		return ptrace(PTRACE_CONT, tid, 0L, 0L) < 0 ? -1 : 0;
 	case DS_COPY:
 	case DS_JUMP:
 		regs->rip = bp->to;
@@ -382,6 +559,10 @@ int bps_remove_from(struct breakpoints *b, pid_t pid)
 {
 	int rc = 0;
 
+	for (size_t i = 0; i < b->npatches; i++)
+		if (tracee_write_pid(pid, b->patches[i].addr,
+				     b->patches[i].orig, b->patches[i].len) < 0)
+			rc = -1;
 	for (size_t k = 0; k < b->cap; k++)
 		if (b->slots[k].addr && b->armed[k] &&
 		    tracee_write_pid(pid, b->slots[k].addr, &b->slots[k].orig,
@@ -394,6 +575,11 @@ int bps_disarm(struct breakpoints *b)
 {
 	int rc = 0;
 
+	for (size_t i = 0; i < b->npatches; i++)
+		if (tracee_write(b->t, b->patches[i].addr, b->patches[i].orig,
+				 b->patches[i].len) < 0)
+			rc = -1;
+	b->npatches = 0;
 	for (size_t k = 0; k < b->cap; k++)
 		if (b->slots[k].addr && b->armed[k]) {
 			if (tracee_write(b->t, b->slots[k].addr,
@@ -411,5 +597,6 @@ void bps_forget(struct breakpoints *b)
 	memset(b->armed, 0, b->cap * sizeof(*b->armed));
 	b->n = 0;
 	b->stepped = 0;
+	b->npatches = 0;
 	memset(&b->scratch, 0, sizeof(b->scratch));
 }

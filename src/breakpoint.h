@@ -17,7 +17,9 @@ enum bp_kind {
 };
 
 struct bp {
-	uint64_t addr;   /* run-time address; 0 marks a free slot */
+	uint64_t addr;   /* run-time address of the int3; 0: a free slot */
+	uint64_t site;   /* the code address the event is about: addr, or
+			    the patched instruction of a trampoline */
 	uint64_t to;     /* where the thread resumes: the displaced copy
 			    (DS_COPY) or the branch target (DS_JUMP/CALL) */
 	uint8_t orig;    /* the byte the int3 replaced */
@@ -44,6 +46,16 @@ void bps_add(struct breakpoints *b, uint64_t addr, unsigned kinds,
  * Returns 0 or -1 with a message. */
 int bps_reserve_scratch(struct breakpoints *b, pid_t tid, uint64_t near,
 			size_t nslots);
+
+struct ds_targets;
+
+/* Allows trampolines in the code lo..hi (one function), whose direct
+ * branch targets are `targets` (run-time addresses; copied): a line start
+ * there whose first instructions can be moved is replaced by a jump to a
+ * trampoline (int3 + the instructions), so a hit needs no register write
+ * to resume. */
+void bps_add_region(struct breakpoints *b, uint64_t lo, uint64_t hi,
+		    const struct ds_targets *targets);
 
 /* Writes every registered int3 not yet in memory, in as few writes as
  * possible.  Returns 0 or -1 with a message. */
@@ -75,8 +87,10 @@ int bps_disarm(struct breakpoints *b);
 /* Drops every breakpoint without touching memory (after an exec). */
 void bps_forget(struct breakpoints *b);
 
-/* Number of breakpoints, and of those single-stepped (not displaced). */
+/* Number of breakpoints, of those single-stepped (not displaced), and
+ * of those reached through a trampoline. */
 size_t bps_count(const struct breakpoints *b);
 size_t bps_stepped(const struct breakpoints *b);
+size_t bps_trampolined(const struct breakpoints *b);
 
 #endif

@@ -31,16 +31,16 @@ static void put32(uint8_t *p, int32_t v)
 	memcpy(p, &v, sizeof(v));
 }
 
-/* Appends `jmp rel32` to `to` at code[n], the slot being at `slot`. */
-static int jump_back(struct ds_plan *p, uint64_t slot, uint64_t to)
+/* Appends `jmp rel32` to `to` at code[*pos], code[0] being at `base`. */
+static int emit_jump(uint8_t *code, size_t *pos, uint64_t base, uint64_t to)
 {
-	uint64_t end = slot + p->ncode + 5;
+	uint64_t end = base + *pos + 5;
 
-	if (!ds_reach(end, to) || p->ncode + 5 > DS_SLOT_SIZE)
+	if (!ds_reach(end, to) || *pos + 5 > DS_SLOT_SIZE)
 		return -1;
-	p->code[p->ncode] = 0xe9;
-	put32(&p->code[p->ncode + 1], (int32_t)(to - end));
-	p->ncode += 5;
+	code[*pos] = 0xe9;
+	put32(&code[*pos + 1], (int32_t)(to - end));
+	*pos += 5;
 	return 0;
 }
 
@@ -77,80 +77,187 @@ static int rip_relative(const cs_insn *insn)
 	return 0;
 }
 
-static void plan_insn(csh cs, const cs_insn *insn, const uint8_t *bytes,
-		      uint64_t addr, uint64_t slot, struct ds_plan *p)
+enum emitted { EMIT_FAIL = -1, EMIT_FALLS = 0, EMIT_ENDS = 1 };
+
+/* Appends at code[*pos] (code[0] being at `base`) what runs the instruction
+ * `insn` (its bytes `bytes`, originally at insn->address) from there.
+ * EMIT_FALLS: execution goes on after it (a jump back must follow);
+ * EMIT_ENDS: it never goes on (jumps, returns, calls: a call's return
+ * address is the original code, so its return goes home by itself). */
+static enum emitted emit_insn(const cs_insn *insn, const uint8_t *bytes,
+			      uint8_t *code, size_t *pos, uint64_t base)
 {
 	const cs_x86 *x = &insn->detail->x86;
-	uint64_t next = addr + insn->size;
+	uint64_t here = base + *pos, next = insn->address + insn->size;
+	uint64_t target;
 	int cc;
 
-	(void)cs;
-	p->len = (uint8_t)insn->size;
 	if (in_group(insn, CS_GRP_BRANCH_RELATIVE)) {
 		if (x->op_count != 1 || x->operands[0].type != X86_OP_IMM)
-			return;
-		p->target = (uint64_t)x->operands[0].imm;
+			return EMIT_FAIL;
+		target = (uint64_t)x->operands[0].imm;
 		if (insn->id == X86_INS_CALL) {
-			p->kind = DS_CALL;
-			return;
+			/* lea -8(%rsp),%rsp; movl $lo,(%rsp); movl $hi,4(%rsp):
+			 * the push of a call, without touching flags or
+			 * registers; then jump to the callee. */
+			static const uint8_t lea[] = { 0x48, 0x8d, 0x64, 0x24, 0xf8 };
+
+			if (*pos + sizeof(lea) + 7 + 8 + 5 > DS_SLOT_SIZE)
+				return EMIT_FAIL;
+			memcpy(&code[*pos], lea, sizeof(lea));
+			*pos += sizeof(lea);
+			code[(*pos)++] = 0xc7;
+			code[(*pos)++] = 0x04;
+			code[(*pos)++] = 0x24;
+			put32(&code[*pos], (int32_t)(uint32_t)next);
+			*pos += 4;
+			code[(*pos)++] = 0xc7;
+			code[(*pos)++] = 0x44;
+			code[(*pos)++] = 0x24;
+			code[(*pos)++] = 0x04;
+			put32(&code[*pos], (int32_t)(uint32_t)(next >> 32));
+			*pos += 4;
+			return emit_jump(code, pos, base, target) ? EMIT_FAIL : EMIT_ENDS;
 		}
-		if (insn->id == X86_INS_JMP) {
-			p->kind = DS_JUMP;
-			return;
-		}
+		if (insn->id == X86_INS_JMP)
+			return emit_jump(code, pos, base, target) ? EMIT_FAIL : EMIT_ENDS;
 		cc = jcc_condition(bytes, insn->size);
-		if (cc < 0 || !slot || !ds_reach(slot + 6, p->target))
-			return; /* loop, jrcxz, xbegin...: step */
-		p->code[0] = 0x0f;
-		p->code[1] = (uint8_t)(0x80 | cc);
-		put32(&p->code[2], (int32_t)(p->target - (slot + 6)));
-		p->ncode = 6;
-		if (jump_back(p, slot, next) == 0)
-			p->kind = DS_COPY;
-		return;
+		if (cc < 0 || *pos + 6 > DS_SLOT_SIZE || !ds_reach(here + 6, target))
+			return EMIT_FAIL; /* loop, jrcxz, xbegin */
+		code[*pos] = 0x0f;
+		code[*pos + 1] = (uint8_t)(0x80 | cc);
+		put32(&code[*pos + 2], (int32_t)(target - (here + 6)));
+		*pos += 6;
+		return EMIT_FALLS;
 	}
 	if (in_group(insn, CS_GRP_CALL) || insn->id == X86_INS_INT3 ||
-	    insn->id == X86_INS_INT1 || !slot)
-		return;
-	memcpy(p->code, bytes, insn->size);
-	p->ncode = (uint8_t)insn->size;
+	    insn->id == X86_INS_INT1 || *pos + insn->size > DS_SLOT_SIZE)
+		return EMIT_FAIL;
+	memcpy(&code[*pos], bytes, insn->size);
 	if (rip_relative(insn)) {
 		uint8_t off = x->encoding.disp_offset;
 		int32_t disp;
 		int64_t moved;
 
-		if (!off || x->encoding.disp_size != 4 ||
-		    off + 4 > insn->size)
-			return;
+		if (!off || x->encoding.disp_size != 4 || off + 4 > insn->size)
+			return EMIT_FAIL;
 		memcpy(&disp, &bytes[off], sizeof(disp));
-		/* The operand is next + disp; from the slot it must stay
-		 * the same address. */
-		moved = (int64_t)disp + (int64_t)(addr - slot);
+		/* The operand is next + disp; from here it must stay the same
+		 * address. */
+		moved = (int64_t)disp + (int64_t)(insn->address - here);
 		if (moved < INT32_MIN || moved > INT32_MAX)
-			return;
-		put32(&p->code[off], (int32_t)moved);
+			return EMIT_FAIL;
+		put32(&code[*pos + off], (int32_t)moved);
 	}
-	if (jump_back(p, slot, next) == 0)
-		p->kind = DS_COPY;
+	*pos += insn->size;
+	if (in_group(insn, CS_GRP_JUMP) || in_group(insn, CS_GRP_RET) ||
+	    in_group(insn, CS_GRP_IRET))
+		return EMIT_ENDS;
+	return EMIT_FALLS;
+}
+
+static csh decoder(void)
+{
+	static csh cs;
+	static int state; /* 0: not tried, 1: open, -1: failed */
+
+	if (!state) {
+		state = cs_open(CS_ARCH_X86, CS_MODE_64, &cs) == CS_ERR_OK ? 1 : -1;
+		if (state > 0)
+			cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
+	}
+	return state > 0 ? cs : 0;
+}
+
+void ds_close(void)
+{
+	csh cs = decoder();
+
+	if (cs)
+		cs_close(&cs);
 }
 
 void ds_plan(const uint8_t *bytes, size_t n, uint64_t addr, uint64_t slot,
 	     struct ds_plan *out)
 {
-	csh cs;
+	csh cs = decoder();
 	cs_insn *insn = NULL;
+	size_t pos = 0;
+	enum emitted e;
 
 	memset(out, 0, sizeof(*out));
 	out->kind = DS_STEP;
-	if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
-		return;
-	cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
-	if (cs_disasm(cs, bytes, n, addr, 1, &insn) == 1)
-		plan_insn(cs, insn, bytes, addr, slot, out);
-	if (out->kind == DS_STEP)
-		out->ncode = 0;
+	if (!cs || cs_disasm(cs, bytes, n, addr, 1, &insn) != 1)
+		goto done;
+	out->len = (uint8_t)insn->size;
+	if (insn->id == X86_INS_JMP && in_group(insn, CS_GRP_BRANCH_RELATIVE) &&
+	    insn->detail->x86.operands[0].type == X86_OP_IMM) {
+		out->kind = DS_JUMP;
+		out->target = (uint64_t)insn->detail->x86.operands[0].imm;
+		goto done;
+	}
+	if (!slot) {
+		if (insn->id == X86_INS_CALL &&
+		    in_group(insn, CS_GRP_BRANCH_RELATIVE)) {
+			out->kind = DS_CALL;
+			out->target = (uint64_t)insn->detail->x86.operands[0].imm;
+		}
+		goto done;
+	}
+	e = emit_insn(insn, bytes, out->code, &pos, slot);
+	if (e == EMIT_FALLS &&
+	    emit_jump(out->code, &pos, slot, addr + insn->size) < 0)
+		e = EMIT_FAIL;
+	if (e != EMIT_FAIL) {
+		out->kind = DS_COPY;
+		out->ncode = (uint8_t)pos;
+	}
+done:
+	if (insn)
+		cs_free(insn, 1);
+}
+
+int ds_plan_trampoline(const uint8_t *bytes, size_t n, uint64_t addr,
+		       uint64_t slot, ds_covered_fn *forbidden, void *ctx,
+		       struct ds_plan *out)
+{
+	csh cs = decoder();
+	cs_insn *insn;
+	const uint8_t *p = bytes;
+	size_t left = n, pos = 1, cover = 0;
+	uint64_t a = addr;
+	enum emitted e = EMIT_FALLS;
+
+	memset(out, 0, sizeof(*out));
+	out->kind = DS_STEP;
+	if (!cs || !slot || !ds_reach(addr + 5, slot))
+		return -1;
+	insn = cs_malloc(cs);
+	out->code[0] = 0xcc;
+	while (cover < 5) {
+		const uint8_t *at = p;
+
+		if (cover && forbidden(ctx, addr + cover))
+			goto fail;
+		if (!cs_disasm_iter(cs, &p, &left, &a, insn))
+			goto fail;
+		e = emit_insn(insn, at, out->code, &pos, slot);
+		cover += insn->size;
+		if (e == EMIT_FAIL || (e == EMIT_ENDS && cover < 5))
+			goto fail;
+	}
+	if (e == EMIT_FALLS && emit_jump(out->code, &pos, slot, addr + cover) < 0)
+		goto fail;
 	cs_free(insn, 1);
-	cs_close(&cs);
+	out->kind = DS_TRAMPOLINE;
+	out->len = (uint8_t)cover;
+	out->ncode = (uint8_t)pos;
+	out->target = slot;
+	return 0;
+fail:
+	cs_free(insn, 1);
+	out->kind = DS_STEP;
+	return -1;
 }
 
 /* --- which line starts need a breakpoint --- */
@@ -192,15 +299,13 @@ static long decode_flow(const struct di_function *f, const uint8_t *code,
 	const uint8_t *p = code;
 	size_t left = (size_t)(f->code.hi - f->code.lo), n = 0;
 	uint64_t addr = f->code.lo;
-	struct flow *v = xcalloc(left + 1, sizeof(*v));
+	struct flow *v;
 	cs_insn *insn;
-	csh cs;
+	csh cs = decoder();
 
-	if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
-		free(v);
+	if (!cs)
 		return -1;
-	}
-	cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
+	v = xcalloc(left + 1, sizeof(*v));
 	insn = cs_malloc(cs);
 	while (left) {
 		struct flow *fl = &v[n++];
@@ -224,17 +329,23 @@ static long decode_flow(const struct di_function *f, const uint8_t *code,
 		}
 	}
 	cs_free(insn, 1);
-	cs_close(&cs);
 	*out = v;
 	return (long)n;
 fail:
 	cs_free(insn, 1);
-	cs_close(&cs);
 	free(v);
 	return -1;
 }
 
-long ds_prune(const struct di_function *f, const uint8_t *code, int *keep)
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+long ds_prune(const struct di_function *f, const uint8_t *code, int *keep,
+	      struct ds_targets *targets)
 {
 	struct flow *fl;
 	long n = f->code.hi > f->code.lo ? decode_flow(f, code, &fl) : -1;
@@ -243,6 +354,12 @@ long ds_prune(const struct di_function *f, const uint8_t *code, int *keep)
 
 	if (n < 0)
 		return -1;
+	targets->v = xcalloc((size_t)n + 1, sizeof(*targets->v));
+	targets->n = 0;
+	for (long j = 0; j < n; j++)
+		if (fl[j].target)
+			targets->v[targets->n++] = fl[j].target;
+	qsort(targets->v, targets->n, sizeof(*targets->v), cmp_u64);
 	for (size_t r = 0; r < f->nrows; r++) {
 		const struct di_row *row = &f->rows[r];
 		bool need = row->addr == f->entry, any = false;
@@ -251,6 +368,8 @@ long ds_prune(const struct di_function *f, const uint8_t *code, int *keep)
 			k++;
 		if (k == (size_t)n || fl[k].addr != row->addr) {
 			free(fl);
+			free(targets->v);
+			targets->v = NULL;
 			return -1; /* a row inside an instruction: no trust */
 		}
 		/* Falling in from the instruction before. */
@@ -288,4 +407,9 @@ long ds_prune(const struct di_function *f, const uint8_t *code, int *keep)
 		kept += keep[r];
 	free(fl);
 	return kept;
+}
+
+int ds_targets_has(const struct ds_targets *t, uint64_t addr)
+{
+	return t->n && bsearch(&addr, t->v, t->n, sizeof(*t->v), cmp_u64);
 }

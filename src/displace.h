@@ -18,11 +18,15 @@ enum ds_kind {
 	DS_COPY,  /* run `code` at the slot: the instruction, then a jump back */
 	DS_JUMP,  /* a direct jump: go straight to `target` */
 	DS_CALL,  /* a direct call: push addr+len, go to `target` */
+	DS_RESUME, /* nothing to do: the thread resumes as it stands */
+	DS_TRAMPOLINE, /* `len` bytes replaced by a jump to `target`, where
+			  an int3 is followed by them, relocated: a hit
+			  resumes as it stands */
 };
 
-/* Longest code a plan puts in a slot: a 15-byte instruction or a 6-byte
- * jcc, plus a 5-byte jump back. */
-#define DS_SLOT_SIZE 32
+/* Longest code a plan puts in a slot: an int3, the relocated
+ * instructions (a call becomes 25 bytes), a 5-byte jump back. */
+#define DS_SLOT_SIZE 64
 
 struct ds_plan {
 	enum ds_kind kind;
@@ -40,6 +44,7 @@ void ds_plan(const uint8_t *bytes, size_t n, uint64_t addr, uint64_t slot,
 	     struct ds_plan *out);
 
 struct di_function;
+struct ds_targets;
 
 /* Decides which line starts of `f` can begin a line event, given its code
  * (`code`, the bytes of f->code.lo..hi before any int3): a line start
@@ -47,9 +52,33 @@ struct di_function;
  * a jump back, from inlined code or from outside.  A start reached only by
  * falling through or jumping forward from its own line never begins an
  * event, and a stop there would be pure cost.  Sets keep[i] for
- * f->rows[i].  Returns the number kept, or -1 when the code cannot be
+ * f->rows[i] and fills `targets` (free its v).  Returns the number kept,
+ * or -1 when the code cannot be
  * analysed (indirect jumps, undecodable bytes): keep every row then. */
-long ds_prune(const struct di_function *f, const uint8_t *code, int *keep);
+long ds_prune(const struct di_function *f, const uint8_t *code, int *keep,
+	      struct ds_targets *targets);
+
+/* Plans a trampoline for the instruction(s) at `addr` (bytes in `bytes`,
+ * `n` of them, up to the end of the function): enough whole instructions
+ * to hold a 5-byte jump are moved to `slot` behind an int3.  An instruction
+ * boundary inside them for which `forbidden(ctx, a)` is true (a jump
+ * target, another breakpoint) makes it impossible, as do branches and
+ * calls before the last instruction.  Returns 0 with out->code, out->len
+ * (bytes covered) and out->target (= slot), or -1. */
+typedef int ds_covered_fn(void *ctx, uint64_t addr);
+int ds_plan_trampoline(const uint8_t *bytes, size_t n, uint64_t addr,
+		       uint64_t slot, ds_covered_fn *forbidden, void *ctx,
+		       struct ds_plan *out);
+
+/* Direct branch targets inside a function, sorted. */
+struct ds_targets {
+	uint64_t *v;
+	size_t n;
+};
+int ds_targets_has(const struct ds_targets *t, uint64_t addr);
+
+/* Releases the decoder. */
+void ds_close(void);
 
 /* Whether a rel32 from `from` (the end of the instruction) reaches `to`. */
 int ds_reach(uint64_t from, uint64_t to);

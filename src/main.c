@@ -142,10 +142,11 @@ static int output_close(struct output *out, int keep)
 
 /* Which line starts of `f` need a breakpoint (see ds_prune), from the
  * code as loaded. */
-static long prune(struct tracee *t, const struct di_function *f,
-		  uint64_t bias, int *keep)
+static long prune(struct tracee *t, struct breakpoints *bps,
+		  const struct di_function *f, uint64_t bias, int *keep)
 {
 	size_t n = (size_t)(f->code.hi - f->code.lo);
+	struct ds_targets targets = { 0 };
 	uint8_t *code;
 	long rc = -1;
 
@@ -153,8 +154,15 @@ static long prune(struct tracee *t, const struct di_function *f,
 		return -1;
 	code = xmalloc(n);
 	if (tracee_read(t, f->code.lo + bias, code, n) == 0)
-		rc = ds_prune(f, code, keep);
+		rc = ds_prune(f, code, keep, &targets);
 	free(code);
+	if (rc < 0)
+		return rc;
+	/* Analysed: trampolines may go there. */
+	for (size_t i = 0; i < targets.n; i++)
+		targets.v[i] += bias;
+	bps_add_region(bps, f->code.lo + bias, f->code.hi + bias, &targets);
+	free(targets.v);
 	return rc;
 }
 
@@ -176,7 +184,7 @@ static struct breakpoints *arm(struct tracee *t, struct debuginfo *di,
 		bps_add(bps, f->entry + bias, BP_ENTRY, (unsigned)i, 0);
 		if (f->entry + bias < lowest)
 			lowest = f->entry + bias;
-		if (prune(t, f, bias, keep) < 0)
+		if (prune(t, bps, f, bias, keep) < 0)
 			for (size_t r = 0; r < f->nrows; r++)
 				keep[r] = 1;
 		for (size_t r = 0; r < f->nrows; r++)
@@ -258,6 +266,9 @@ static int run(const struct options *o)
 		goto done;
 	if (session_run(t, bps, prof, rss, &oc) < 0)
 		goto done;
+	if (getenv("MEMPROF_STATS"))
+		mp_error("stats: %zu breakpoints, %zu trampolines, %zu single-stepped",
+			 bps_count(bps), bps_trampolined(bps), bps_stepped(bps));
 	target_pid = 0;
 	if (report(o, &out, prof, &oc) < 0) {
 		mp_error("cannot write the report: %m");
@@ -284,6 +295,7 @@ done:
 	profile_free(prof);
 	di_functions_free(&fns);
 	debuginfo_close(di);
+	ds_close();
 	free(path);
 	return status;
 }

@@ -115,7 +115,7 @@ static void account(struct session *s, struct thread *th, const struct bp *bp,
 {
 	int64_t rss = sample(s);
 	unsigned kinds = bp->kinds, fn = bp->fn, line = bp->line;
-	uint64_t addr = bp->addr;
+	uint64_t addr = bp->site;
 
 	if (kinds & BP_RETURN)
 		profile_return(s->prof, &th->stack, regs->rsp, rss);
