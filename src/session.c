@@ -49,6 +49,7 @@ struct session {
 	pid_t leader;
 	struct thread *threads;
 	size_t nthreads, cap;
+	size_t hot;            /* index of the thread found last */
 	struct newborn *newborns;
 	size_t nnewborns;
 	bool profiling;        /* false once the image was replaced by exec */
@@ -58,9 +59,14 @@ struct session {
 
 static struct thread *thread_find(struct session *s, pid_t tid)
 {
+	/* Hits come in runs from one thread: try the last one first. */
+	if (s->hot < s->nthreads && s->threads[s->hot].tid == tid)
+		return &s->threads[s->hot];
 	for (size_t i = 0; i < s->nthreads; i++)
-		if (s->threads[i].tid == tid)
+		if (s->threads[i].tid == tid) {
+			s->hot = i;
 			return &s->threads[i];
+		}
 	return NULL;
 }
 
