@@ -29,6 +29,7 @@
 #define EXIT_USAGE 2
 
 static volatile pid_t target_pid;
+static volatile sig_atomic_t stop_requested;
 
 /* A signal sent to memprof alone (kill, not the terminal, which signals
  * the whole process group) is meant for the program: pass it on. */
@@ -58,6 +59,57 @@ static void install_forwarding(void)
 			continue;
 		sigaction(sigs[i], &sa, NULL);
 	}
+}
+
+/* Attached: SIGINT, SIGTERM and SIGHUP mean "let the process go". */
+static void request_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void install_stop(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = request_stop;
+	sa.sa_flags = 0; /* no SA_RESTART: waitpid must return */
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+/* The command line of process `pid`, NULL-terminated (owned). */
+static char **read_cmdline(pid_t pid)
+{
+	char name[64], buf[8192];
+	char **argv;
+	size_t n = 0, len, k = 0;
+	FILE *f;
+
+	snprintf(name, sizeof(name), "/proc/%d/cmdline", pid);
+	f = fopen(name, "re");
+	len = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	if (f)
+		fclose(f);
+	buf[len] = '\0';
+	for (size_t i = 0; i < len; i++)
+		n += buf[i] == '\0';
+	if (len && buf[len - 1] != '\0')
+		n++;
+	argv = xcalloc(n + 1, sizeof(*argv));
+	for (size_t i = 0; i < len && k < n; i += strlen(buf + i) + 1)
+		argv[k++] = xstrdup(buf + i);
+	return argv;
+}
+
+static void free_argv(char **argv)
+{
+	for (size_t i = 0; argv && argv[i]; i++)
+		free(argv[i]);
+	free(argv);
 }
 
 /* The functions to profile: --func, else those marked with
@@ -204,10 +256,11 @@ static struct breakpoints *arm(struct tracee *t, struct debuginfo *di,
 }
 
 static int report(const struct options *o, struct output *out,
-		  const struct profile *prof, const struct session_outcome *oc)
+		  char *const *command, const struct profile *prof,
+		  const struct session_outcome *oc)
 {
 	struct report_run run = {
-		.command = o->command,
+		.command = command,
 		.exit_code = oc->exit_code,
 		.signal = oc->signal,
 		.peak_rss_bytes = oc->peak_rss_bytes,
@@ -235,13 +288,20 @@ static int run(const struct options *o)
 	struct rss *rss = NULL;
 	struct session_outcome oc;
 	struct output out = { 0 };
-	char *path;
+	char *path = NULL, **cmdline = NULL;
 	int status = EXIT_FAILED, have_output = 0;
 
-	path = tracee_resolve(o->command[0]);
-	if (!path)
+	if (o->pid) {
+		/* Attach first (the executable's path comes from the live
+		 * process); nothing runs while the functions are looked up. */
+		t = tracee_attach(o->pid, &path);
+		if (!t)
+			return EXIT_FAILED;
+		cmdline = read_cmdline(o->pid);
+	} else if (!(path = tracee_resolve(o->command[0]))) {
 		return EXIT_FAILED;
-	di = debuginfo_open(path, o->command[0]);
+	}
+	di = debuginfo_open(path, o->pid ? path : o->command[0]);
 	if (!di || select_functions(o, di, &fns) < 0)
 		goto done;
 	prof = profile_new();
@@ -256,21 +316,25 @@ static int run(const struct options *o)
 	if (output_open(&out, o->output) < 0)
 		goto done;
 	have_output = 1;
-	install_forwarding();
-	t = tracee_spawn(path, o->command, 1);
-	if (!t)
-		goto done;
+	if (o->pid) {
+		install_stop();
+	} else {
+		install_forwarding();
+		t = tracee_spawn(path, o->command, 1);
+		if (!t)
+			goto done;
+	}
 	target_pid = tracee_pid(t);
 	bps = arm(t, di, &fns);
 	if (!bps || !(rss = rss_open(tracee_pid(t))))
 		goto done;
-	if (session_run(t, bps, prof, rss, &oc) < 0)
+	if (session_run(t, bps, prof, rss, &oc, &stop_requested) < 0)
 		goto done;
 	if (getenv("MEMPROF_STATS"))
 		mp_error("stats: %zu breakpoints, %zu trampolines, %zu single-stepped",
 			 bps_count(bps), bps_trampolined(bps), bps_stepped(bps));
 	target_pid = 0;
-	if (report(o, &out, prof, &oc) < 0) {
+	if (report(o, &out, o->pid ? cmdline : o->command, prof, &oc) < 0) {
 		mp_error("cannot write the report: %m");
 		goto done;
 	}
@@ -279,7 +343,10 @@ static int run(const struct options *o)
 		goto done;
 	}
 	have_output = 0;
-	if (oc.signal) {
+	if (oc.detached) {
+		mp_error("detached from process %d, which goes on running", o->pid);
+		status = 0;
+	} else if (oc.signal) {
 		mp_error("target killed by SIG%s", sigabbrev_np(oc.signal));
 		status = 128 + oc.signal;
 	} else {
@@ -297,6 +364,7 @@ done:
 	debuginfo_close(di);
 	ds_close();
 	free(path);
+	free_argv(cmdline);
 	return status;
 }
 

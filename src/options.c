@@ -8,7 +8,9 @@
  */
 #include "options.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -29,6 +31,7 @@ enum {
 static const struct option long_options[] = {
 	{ "func", required_argument, NULL, 'f' },
 	{ "output", required_argument, NULL, 'o' },
+	{ "pid", required_argument, NULL, 'p' },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "precision", required_argument, NULL, OPT_PRECISION },
 	{ "help", no_argument, NULL, 'h' },
@@ -36,10 +39,11 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static const char short_options[] = "+:f:o:h";
+static const char short_options[] = "+:f:o:p:h";
 
 static const char help_text[] =
 	"Usage: memprof [OPTIONS] [--] PROGRAM [ARGS...]\n"
+	"       memprof [OPTIONS] -p PID\n"
 	"\n"
 	"Run PROGRAM and report, for each line of the profiled functions, the\n"
 	"resident memory after the line ran, the change the line caused and how\n"
@@ -50,6 +54,8 @@ static const char help_text[] =
 	"Options:\n"
 	"  -f, --func=NAME[,NAME...]  profile these functions (repeatable)\n"
 	"  -o, --output=FILE          write the report to FILE\n"
+	"  -p, --pid=PID              profile running process PID until it exits\n"
+	"                             or memprof gets SIGINT/SIGTERM, then detach\n"
 	"      --format=text|json     report format (default text)\n"
 	"      --precision=N          decimals of MiB figures, 0 to 9 (default 1)\n"
 	"  -h, --help                 show this help and exit\n"
@@ -180,6 +186,20 @@ enum options_result options_parse(struct options *opts, int argc, char **argv,
 		case 'o':
 			opts->output = optarg;
 			break;
+		case 'p': {
+			char *end;
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || v <= 0 ||
+			    v > INT_MAX)
+				return usage_error(err,
+						   "invalid --pid '%s' (expected a process id)",
+						   optarg);
+			opts->pid = (int)v;
+			break;
+		}
 		case OPT_FORMAT:
 			if (strcmp(optarg, "text") == 0)
 				opts->format = FORMAT_TEXT;
@@ -214,6 +234,12 @@ enum options_result options_parse(struct options *opts, int argc, char **argv,
 		default:
 			return bad_option(err, argv);
 		}
+	}
+	if (opts->pid) {
+		if (optind < argc)
+			return usage_error(err,
+					   "give either --pid or a program, not both");
+		return OPTIONS_RUN;
 	}
 	if (optind >= argc)
 		return usage_error(err, "no program to profile");

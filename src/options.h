@@ -14,7 +14,8 @@ struct options {
 	enum report_format format; /* --format */
 	int precision;             /* --precision, 0..9, default 1 */
 	char **command;            /* PROGRAM ARGS..., NULL-terminated (points
-				      into argv) */
+				      into argv); NULL with --pid */
+	int pid;                   /* -p, --pid: attach to this process, or 0 */
 };
 
 enum options_result {

@@ -183,6 +183,27 @@ void profile_line(struct profile *p, struct profile_stack *s, unsigned fn,
 	}
 }
 
+bool profile_in(const struct profile_stack *s, unsigned fn)
+{
+	return s->depth && s->frames[s->depth - 1].fn == fn;
+}
+
+void profile_adopt(struct profile *p, struct profile_stack *s, unsigned fn,
+		   unsigned line, uint64_t addr, uint64_t sp, int64_t rss)
+{
+	struct profile_frame *f;
+
+	close_gone(p, s, sp, true, rss);
+	if (s->depth == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 16;
+		s->frames = xrealloc(s->frames, s->cap * sizeof(*s->frames));
+	}
+	f = &s->frames[s->depth++];
+	f->sp = sp;
+	f->fn = fn;
+	begin_line(p, f, line, addr, rss);
+}
+
 void profile_return(struct profile *p, struct profile_stack *s, uint64_t sp,
 		    int64_t rss)
 {

@@ -86,6 +86,16 @@ void profile_enter(struct profile *p, struct profile_stack *s, unsigned fn,
 void profile_line(struct profile *p, struct profile_stack *s, unsigned fn,
 		  unsigned line, uint64_t addr, uint64_t sp, int64_t rss);
 
+/* Like profile_line, for a hit in `fn` while no call of it is known
+ * (memprof attached while the call was running): the call is adopted,
+ * without counting it as a call, with `sp` standing for its entry stack
+ * pointer. */
+void profile_adopt(struct profile *p, struct profile_stack *s, unsigned fn,
+		   unsigned line, uint64_t addr, uint64_t sp, int64_t rss);
+
+/* Whether the innermost known call of this thread is one of `fn`. */
+bool profile_in(const struct profile_stack *s, unsigned fn);
+
 /* Execution is at a return address with stack pointer `sp`: every call
  * whose entry sp is below `sp` has returned and is closed, charging its
  * current line. */

@@ -16,11 +16,13 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 
+#include "displace.h"
 #include "util.h"
 
 enum thread_kind {
@@ -32,6 +34,8 @@ struct thread {
 	pid_t tid;
 	enum thread_kind kind;
 	struct profile_stack stack;
+	bool stopped;   /* while detaching: its stop has been seen */
+	int sig;        /* while detaching: a signal to hand back */
 };
 
 /* A new task seen before or after its creator's ptrace event. */
@@ -53,6 +57,7 @@ struct session {
 	struct newborn *newborns;
 	size_t nnewborns;
 	bool profiling;        /* false once the image was replaced by exec */
+	bool attached;         /* calls may be running since before us */
 	int64_t last_rss, max_rss;
 	struct session_outcome *out;
 };
@@ -134,7 +139,14 @@ static void account(struct session *s, struct thread *th, const struct bp *bp,
 			bps_add_return(s->bps, ret);
 		profile_enter(s->prof, &th->stack, fn, regs->rsp, rss);
 	}
-	if (kinds & BP_LINE)
+	if (!(kinds & BP_LINE))
+		return;
+	/* Attached mid-call: adopt the call.  Its entry stack pointer is
+	 * unknown; a little above the current one stands for it. */
+	if (s->attached && !(kinds & BP_ENTRY) && !profile_in(&th->stack, fn))
+		profile_adopt(s->prof, &th->stack, fn, line, addr,
+			      regs->rsp + 256, rss);
+	else
 		profile_line(s->prof, &th->stack, fn, line, addr, regs->rsp,
 			     rss);
 }
@@ -333,27 +345,140 @@ static void dispatch(struct session *s, pid_t tid, int status)
 	}
 }
 
+/* A stop seen while letting go: leave the thread stopped, ready to be
+ * detached. */
+static void detach_stop(struct session *s, pid_t tid, int status)
+{
+	struct thread *th = thread_find(s, tid);
+	int sig = WSTOPSIG(status), event = status >> 16;
+
+	if (!th) {
+		/* A task born while we let go: a thread is detached with
+		 * the others, a forked child cleaned and let go now. */
+		char path[64], buf[256];
+		FILE *f;
+		pid_t tgid = 0;
+
+		snprintf(path, sizeof(path), "/proc/%d/status", tid);
+		if ((f = fopen(path, "re"))) {
+			while (fgets(buf, sizeof(buf), f))
+				if (!strncmp(buf, "Tgid:", 5))
+					tgid = (pid_t)atoi(buf + 5);
+			fclose(f);
+		}
+		if (tgid == s->leader) {
+			th = thread_add(s, tid, TH_THREAD);
+		} else {
+			bps_remove_from(s->bps, tid);
+			ptrace(PTRACE_DETACH, tid, 0L, 0L);
+			return;
+		}
+	}
+	th->stopped = true;
+	if (event)
+		return;
+	if (sig == SIGTRAP) {
+		struct user_regs_struct regs;
+		const struct bp *bp;
+
+		if (ptrace(PTRACE_GETREGS, tid, 0L, &regs) == 0 &&
+		    (bp = bps_lookup(s->bps, regs.rip - 1))) {
+			/* It hit one of our int3s: once the original byte is
+			 * back it must run that instruction again.  (At a
+			 * trampoline's int3 it just goes on from there.) */
+			if (bp->how != DS_RESUME) {
+				regs.rip--;
+				ptrace(PTRACE_SETREGS, tid, 0L, &regs);
+			}
+			return;
+		}
+	}
+	th->sig = sig;
+}
+
+/* Lets an attached process go: every thread stopped, every breakpoint
+ * removed, every thread detached with any signal that was on its way. */
+static void detach_all(struct session *s)
+{
+	size_t waiting;
+
+	for (size_t i = 0; i < s->nthreads; i++) {
+		s->threads[i].stopped = false;
+		s->threads[i].sig = 0;
+		ptrace(PTRACE_INTERRUPT, s->threads[i].tid, 0L, 0L);
+	}
+	for (;;) {
+		int status;
+		pid_t tid;
+
+		waiting = 0;
+		for (size_t i = 0; i < s->nthreads; i++)
+			waiting += !s->threads[i].stopped;
+		if (!waiting)
+			break;
+		tid = waitpid(-1, &status, __WALL);
+		if (tid < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (WIFEXITED(status) || WIFSIGNALED(status)) {
+			thread_remove(s, tid);
+			if (tid == s->leader) {
+				if (WIFEXITED(status))
+					s->out->exit_code = WEXITSTATUS(status);
+				else
+					s->out->signal = WTERMSIG(status);
+			}
+			continue;
+		}
+		if (WIFSTOPPED(status))
+			detach_stop(s, tid, status);
+	}
+	s->out->final_rss_bytes = sample(s);
+	for (size_t i = 0; i < s->nthreads; i++)
+		profile_close_all(s->prof, &s->threads[i].stack, s->last_rss);
+	bps_disarm(s->bps);
+	for (size_t i = 0; i < s->nthreads; i++)
+		ptrace(PTRACE_DETACH, s->threads[i].tid, 0L,
+		       (long)s->threads[i].sig);
+	s->out->detached = 1;
+}
+
 int session_run(struct tracee *t, struct breakpoints *bps,
 		struct profile *prof, struct rss *rss,
-		struct session_outcome *out)
+		struct session_outcome *out, const volatile sig_atomic_t *stop)
 {
 	struct session s = {
 		.t = t, .bps = bps, .prof = prof, .rss = rss,
 		.leader = tracee_pid(t), .profiling = true, .out = out,
+		.attached = tracee_is_attached(t),
 	};
 	bool leader_done = false;
+	const pid_t *tids;
+	size_t ntids = tracee_threads(t, &tids);
 
 	out->exit_code = -1;
 	out->signal = 0;
 	out->peak_rss_bytes = -1;
 	out->final_rss_bytes = -1;
-	thread_add(&s, s.leader, TH_THREAD);
+	out->detached = 0;
+	if (!ntids)
+		thread_add(&s, s.leader, TH_THREAD);
+	for (size_t i = 0; i < ntids; i++)
+		thread_add(&s, tids[i], TH_THREAD);
 	sample(&s);
-	resume(s.leader, 0);
+	for (size_t i = 0; i < s.nthreads; i++)
+		resume(s.threads[i].tid, 0);
 	while (!leader_done) {
 		int status;
-		pid_t tid = waitpid(-1, &status, __WALL);
+		pid_t tid;
 
+		if (s.attached && *stop) {
+			detach_all(&s);
+			break;
+		}
+		tid = waitpid(-1, &status, __WALL);
 		if (tid < 0) {
 			if (errno == EINTR)
 				continue;
@@ -363,7 +488,15 @@ int session_run(struct tracee *t, struct breakpoints *bps,
 		if (tid == s.leader && (WIFEXITED(status) || WIFSIGNALED(status)))
 			leader_done = true;
 	}
-	tracee_gone(t);
+	if (!out->detached)
+		tracee_gone(t);
+	else
+		tracee_forget_threads(t);
+	if (out->peak_rss_bytes < 0 && s.attached) {
+		int64_t hwm = rss_read_hwm(s.rss);
+
+		out->peak_rss_bytes = hwm > s.max_rss ? hwm : s.max_rss;
+	}
 	while (s.nthreads)
 		thread_remove(&s, s.threads[0].tid);
 	if (out->final_rss_bytes < 0)

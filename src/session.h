@@ -2,6 +2,7 @@
 #ifndef MEMPROF_SESSION_H
 #define MEMPROF_SESSION_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "breakpoint.h"
@@ -15,13 +16,18 @@ struct session_outcome {
 	int signal;              /* the signal that killed it, or 0 */
 	int64_t peak_rss_bytes;  /* VmHWM at exit, else the highest seen */
 	int64_t final_rss_bytes; /* RSS at exit, else the last seen */
+	int detached;            /* memprof let go of a running process */
 };
 
-/* Runs the target (stopped after its exec, breakpoints armed) to its end,
- * feeding every line event to `prof`.  Returns 0 with *out filled, or -1
- * with a message when tracing failed. */
+/* Runs the target (stopped after its exec, or every thread stopped after
+ * an attach; breakpoints armed) to its end, feeding every line event to
+ * `prof`.  When *stop becomes non-zero (a signal handler sets it; waitpid
+ * must then be interrupted, so install it without SA_RESTART) an attached
+ * target is let go: every thread stopped, every breakpoint removed, every
+ * thread detached, unharmed.  Returns 0 with *out filled, or -1 with a
+ * message when tracing failed. */
 int session_run(struct tracee *t, struct breakpoints *bps,
 		struct profile *prof, struct rss *rss,
-		struct session_outcome *out);
+		struct session_outcome *out, const volatile sig_atomic_t *stop);
 
 #endif

@@ -8,7 +8,9 @@
 #define _GNU_SOURCE
 #include "tracee.h"
 
+#include <dirent.h>
 #include <elf.h>
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -30,6 +32,9 @@ struct tracee {
 	pid_t pid;
 	int memfd;
 	bool alive;
+	bool attached;
+	pid_t *tids;      /* threads seized at attach */
+	size_t ntids;
 	bool pinned;
 	cpu_set_t orig_cpus;
 };
@@ -135,10 +140,12 @@ fail:
 
 /* --- spawning --- */
 
-static void explain_eperm(const char *prog)
+/* Says why ptrace was refused; `what` is "cannot trace './app'" or
+ * "cannot attach to process N". */
+static void explain_eperm(const char *what)
 {
 	char buf[4096];
-	const char *why = "memprof may not trace its child here";
+	const char *why = "memprof may not trace it here";
 	FILE *f = fopen("/proc/self/status", "re");
 
 	if (f) {
@@ -150,11 +157,17 @@ static void explain_eperm(const char *prog)
 	}
 	f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
 	if (f) {
-		if (fgets(buf, sizeof(buf), f) && atoi(buf) == 3)
+		int scope = fgets(buf, sizeof(buf), f) ? atoi(buf) : 0;
+
+		if (scope == 3)
 			why = "kernel.yama.ptrace_scope is 3, which forbids ptrace";
+		else if (scope == 2 && geteuid() != 0)
+			why = "kernel.yama.ptrace_scope is 2: only root may attach";
+		else if (scope == 1 && geteuid() != 0 && strstr(what, "attach"))
+			why = "kernel.yama.ptrace_scope is 1: only a parent may attach; run memprof as root or set it to 0";
 		fclose(f);
 	}
-	mp_error("cannot trace '%s': %s (%s)", prog, strerror(EPERM), why);
+	mp_error("%s: %s (%s)", what, strerror(EPERM), why);
 }
 
 static void pin_here(struct tracee *t)
@@ -255,8 +268,12 @@ struct tracee *tracee_spawn(const char *path, char *const argv[], int pin)
 		close(go[1]);
 		close(fail[0]);
 		reap(t->pid);
-		if (err == EPERM)
-			explain_eperm(argv[0]);
+		if (err == EPERM) {
+			char what[PATH_MAX + 32];
+
+			snprintf(what, sizeof(what), "cannot trace '%s'", argv[0]);
+			explain_eperm(what);
+		}
 		else
 			mp_error("cannot trace '%s': %s", argv[0], strerror(err));
 		free(t);
@@ -307,6 +324,120 @@ fail:
 	return NULL;
 }
 
+size_t tracee_threads(const struct tracee *t, const pid_t **tids)
+{
+	*tids = t->tids;
+	return t->ntids;
+}
+
+int tracee_is_attached(const struct tracee *t)
+{
+	return t->attached;
+}
+
+void tracee_forget_threads(struct tracee *t)
+{
+	t->ntids = 0;
+}
+
+static bool seized(const struct tracee *t, pid_t tid)
+{
+	for (size_t i = 0; i < t->ntids; i++)
+		if (t->tids[i] == tid)
+			return true;
+	return false;
+}
+
+/* Seizes and stops every thread in /proc/PID/task not seized yet; returns
+ * how many were new, or -1 with errno. */
+static int seize_new_threads(struct tracee *t, long opts)
+{
+	char dir[64];
+	struct dirent *d;
+	DIR *task;
+	int added = 0;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/task", t->pid);
+	task = opendir(dir);
+	if (!task)
+		return -1;
+	while ((d = readdir(task))) {
+		pid_t tid = (pid_t)atoi(d->d_name);
+		int st;
+
+		if (tid <= 0 || seized(t, tid))
+			continue;
+		if (ptrace(PTRACE_SEIZE, tid, 0L, opts) < 0) {
+			if (errno == ESRCH)
+				continue; /* it just exited */
+			closedir(task);
+			return -1;
+		}
+		t->tids = xrealloc(t->tids, (t->ntids + 1) * sizeof(*t->tids));
+		t->tids[t->ntids++] = tid;
+		added++;
+		ptrace(PTRACE_INTERRUPT, tid, 0L, 0L);
+		/* Its stop: an interrupt stop, or a signal that was on its
+		 * way (then interrupted next; the signal is handed back). */
+		while (waitpid(tid, &st, __WALL) < 0 && errno == EINTR)
+			;
+		if (WIFSTOPPED(st) && !(st >> 16) && WSTOPSIG(st) != SIGTRAP) {
+			syscall(SYS_tgkill, t->pid, tid, WSTOPSIG(st));
+			ptrace(PTRACE_CONT, tid, 0L, 0L);
+			while (waitpid(tid, &st, __WALL) < 0 && errno == EINTR)
+				;
+		}
+	}
+	closedir(task);
+	return added;
+}
+
+struct tracee *tracee_attach(pid_t pid, char **exe)
+{
+	struct tracee *t = xcalloc(1, sizeof(*t));
+	const long opts = PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC |
+			  PTRACE_O_TRACEEXIT | PTRACE_O_TRACEFORK |
+			  PTRACE_O_TRACEVFORK;
+	char name[64], shown[64];
+
+	ssize_t n;
+	int rc;
+
+	t->pid = pid;
+	t->memfd = -1;
+	t->attached = true;
+	snprintf(shown, sizeof(shown), "cannot attach to process %d", pid);
+	snprintf(name, sizeof(name), "/proc/%d/exe", pid);
+	*exe = xmalloc(PATH_MAX);
+	n = readlink(name, *exe, PATH_MAX - 1);
+	if (n < 0) {
+		if (errno == ENOENT)
+			mp_error("cannot attach to process %d: %s", pid, strerror(ESRCH));
+		else
+			mp_error("cannot attach to process %d: %m", pid);
+		goto fail;
+	}
+	(*exe)[n] = '\0';
+	/* Threads may start while we attach: go again until none is new. */
+	while ((rc = seize_new_threads(t, opts)) > 0)
+		;
+	if (rc < 0 || !t->ntids) {
+		if (errno == EPERM)
+			explain_eperm(shown);
+		else
+			mp_error("cannot attach to process %d: %m", pid);
+		goto fail;
+	}
+	if (open_mem(t) < 0)
+		goto fail;
+	return t;
+fail:
+	free(*exe);
+	*exe = NULL;
+	tracee_free(t);
+	return NULL;
+}
+
 void tracee_gone(struct tracee *t)
 {
 	t->alive = false;
@@ -316,8 +447,14 @@ void tracee_free(struct tracee *t)
 {
 	if (!t)
 		return;
-	if (t->alive)
+	if (t->attached) {
+		/* Never kill what we did not start: let the threads go. */
+		for (size_t i = 0; i < t->ntids; i++)
+			ptrace(PTRACE_DETACH, t->tids[i], 0L, 0L);
+	} else if (t->alive) {
 		reap(t->pid);
+	}
+	free(t->tids);
 	if (t->memfd >= 0)
 		close(t->memfd);
 	free(t);

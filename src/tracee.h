@@ -26,6 +26,20 @@ char *tracee_resolve(const char *prog);
  * both sides share a CPU. */
 struct tracee *tracee_spawn(const char *path, char *const argv[], int pin);
 
+/* Attaches to every thread of running process `pid` (PTRACE_SEIZE, then
+ * PTRACE_INTERRUPT), leaving them all stopped.  *exe gets the path of its
+ * executable (malloc'd).  NULL with a message when it cannot. */
+struct tracee *tracee_attach(pid_t pid, char **exe);
+
+/* The threads seized by tracee_attach (none for a spawned target); valid
+ * until tracee_free. */
+size_t tracee_threads(const struct tracee *t, const pid_t **tids);
+int tracee_is_attached(const struct tracee *t);
+
+/* The attached threads have been detached already: tracee_free has none
+ * left to let go. */
+void tracee_forget_threads(struct tracee *t);
+
 /* Kills a target that was started (if still alive) and frees `t`. */
 void tracee_free(struct tracee *t);
 

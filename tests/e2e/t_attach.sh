@@ -1,0 +1,87 @@
+# memprof -p PID: attach to a running program, let it go on SIGINT/SIGTERM
+# or follow it to its end; the program must finish unharmed, its code
+# byte for byte as before.
+# shellcheck shell=bash
+
+# start_attach VARIANT N: starts testdata/attach in the background and
+# waits until it has copied its code; its pid in $prog_pid.
+start_attach() {
+	"$TESTDATA/attach-$1" "$2" "$T/ready" >"$T/prog.out" 2>"$T/prog.err" &
+	prog_pid=$!
+	for _ in $(seq 200); do
+		[ -e "$T/ready" ] && return 0
+		sleep 0.05
+	done
+	fail "attach-$1 did not start"
+}
+
+# wait_prog: waits for the program; its status in $prog_status.
+wait_prog() {
+	wait "$prog_pid"
+	prog_status=$?
+}
+
+traced_iterations() {
+	sed -n 's/^traced //p' "$T/prog.out"
+}
+
+attach_detach() { # VARIANT SIGNAL
+	plain "$TESTDATA/attach-$1" 120
+	start_attach "$1" 120
+	"$MEMPROF" -p "$prog_pid" --format=json -o "$JSON" >"$T/out" 2>"$T/err" &
+	local mp_pid=$!
+	sleep 1
+	kill -"$2" "$mp_pid"
+	wait "$mp_pid"
+	status=$?
+	wait_prog
+	assert_status 0
+	assert_stderr "memprof: detached from process $prog_pid, which goes on running"
+	assert_eq 0 "$prog_status" "the program's exit status"
+	assert_eq "$(sed -n 1p "$T/plain.out")" "$(sed -n 1p "$T/prog.out")" "the program's result"
+	assert_eq "code intact" "$(sed -n 3p "$T/prog.out")" "the program's code after detach"
+	local traced calls
+	traced=$(traced_iterations)
+	calls=$(calls step)
+	assert_range 10 119 "$traced" "iterations run while traced"
+	# An iteration can straddle the attach or the detach.
+	assert_range $((traced - 1)) $((traced + 1)) "$calls" "calls seen"
+	assert_range $((calls - 1)) $((calls + 1)) "$(occ step attach 'char *p = malloc(1 << 16);')" \
+		"occurrences of the malloc line"
+	assert_eq null "$(j .exit_code)" "exit_code of a process still running"
+}
+
+attach_to_end() { # VARIANT
+	start_attach "$1" 40
+	mp -p "$prog_pid" --format=json -o "$JSON"
+	wait_prog
+	assert_status 0
+	assert_eq 0 "$(j .exit_code)" "exit_code"
+	local traced calls
+	traced=$(traced_iterations)
+	calls=$(calls step)
+	assert_range 20 40 "$traced" "iterations run while traced"
+	assert_range $((traced - 1)) "$traced" "$calls" "calls seen"
+	assert_range -1 1 "$(inc step attach 'char *p = malloc(1 << 16);')" "malloc of a reused block (MiB)"
+}
+
+attach_errors() {
+	mp -p 999999999
+	assert_status 1
+	assert_stderr "memprof: cannot attach to process 999999999: No such process"
+	mp -p 12x
+	assert_status 2
+	assert_eq "memprof: invalid --pid '12x' (expected a process id)" "$(err1)" "usage error"
+	mp -p 1 ./prog
+	assert_status 2
+	assert_eq "memprof: give either --pid or a program, not both" "$(err1)" "usage error"
+}
+
+for v in $VARIANTS; do
+	tcase "attach $v: SIGINT lets the program go unharmed" attach_detach "$v" INT
+done
+tcase "attach O2: SIGTERM lets the program go unharmed" attach_detach O2 TERM
+for v in O0 O2-nopie; do
+	tcase "attach $v: followed to its end" attach_to_end "$v"
+done
+tcase "attach: errors" attach_errors
