@@ -46,9 +46,18 @@ struct patch {
 	uint8_t orig[MAX_INSN + 8];
 };
 
+/* Scratch areas: one near the program, one near each library. */
+#define MAX_SCRATCH 32
+
 struct breakpoints {
 	struct tracee *t;
-	struct scratch scratch;
+	struct scratch scratch[MAX_SCRATCH];
+	size_t nscratch;
+	uint64_t stub;        /* `mov $SYS_mmap,%eax; syscall; int3` in the
+				 first scratch area: later areas are mapped
+				 by running it, never by writing over code
+				 other threads may run */
+	bool no_trampolines;
 	size_t stepped;
 	struct region *regions;
 	size_t nregions;
@@ -167,18 +176,24 @@ static const struct patch *patch_over(const struct breakpoints *b,
 int bps_reserve_scratch(struct breakpoints *b, pid_t tid, uint64_t near,
 			size_t nslots)
 {
-	size_t page = 4096, size = (nslots * DS_SLOT_SIZE + page - 1) & ~(page - 1);
+	static const unsigned char stub[] = { 0xb8, 9, 0, 0, 0, 0x0f, 0x05, 0xcc };
+	size_t page = 4096, size;
 	uint64_t hint, addr = 0;
-	unsigned char *zero;
+	unsigned char *fill;
+	struct scratch *sc;
 
+	if (b->nscratch == MAX_SCRATCH)
+		return 0;
+	nslots += !b->nscratch; /* the stub's slot */
+	size = (nslots * DS_SLOT_SIZE + page - 1) & ~(page - 1);
 	if (near < size + 0x10000)
 		return 0;
 	hint = (near & ~(uint64_t)(page - 1)) - size;
 
-	/* Below the program, never above it: the heap grows up from
+	/* Below the code, never above it: a program's heap grows up from
 	 * there. */
 	for (int i = 0; i < 64 && hint >= 0x10000 && hint < near; i++) {
-		if (tracee_inject_mmap(b->t, tid, hint, size, &addr) == 0)
+		if (tracee_inject_mmap(b->t, tid, hint, size, b->stub, &addr) == 0)
 			break;
 		if (errno != EEXIST)
 			return mp_error("cannot map a scratch page in the target: %m");
@@ -186,19 +201,31 @@ int bps_reserve_scratch(struct breakpoints *b, pid_t tid, uint64_t near,
 		hint -= size > (1u << 20) ? size : (1u << 20);
 	}
 	if (!addr)
-		return 0; /* nothing free within reach: step everything */
-	/* Touch it all now, so its pages are resident before the program
-	 * starts and never show up in a line's increment. */
-	zero = xcalloc(1, size);
-	if (tracee_write(b->t, addr, zero, size) < 0) {
-		free(zero);
+		return 0; /* nothing free within reach: step there */
+	/* Touch it all now, so its pages are resident before they are used
+	 * and never show up in a line's increment. */
+	fill = xcalloc(1, size);
+	if (!b->nscratch)
+		memcpy(fill, stub, sizeof(stub));
+	if (tracee_write_image(b->t, addr, fill, size) < 0) {
+		free(fill);
 		return mp_error("cannot write the scratch page: %m");
 	}
-	free(zero);
-	b->scratch.base = addr;
-	b->scratch.size = size;
-	b->scratch.used = 0;
+	free(fill);
+	sc = &b->scratch[b->nscratch++];
+	sc->base = addr;
+	sc->size = size;
+	sc->used = 0;
+	if (!b->stub) {
+		b->stub = addr;
+		sc->used = DS_SLOT_SIZE;
+	}
 	return 0;
+}
+
+void bps_no_trampolines(struct breakpoints *b)
+{
+	b->no_trampolines = true;
 }
 
 /* The original bytes at addr..addr+n, as if no int3 were armed. */
@@ -224,17 +251,20 @@ static int orig_bytes(struct breakpoints *b, uint64_t addr, uint8_t *buf,
 	return (int)n;
 }
 
+/* A free slot within rel32 reach of `near`, taken; 0 when none. */
 static uint64_t take_slot(struct breakpoints *b, uint64_t near)
 {
-	uint64_t slot;
+	for (size_t i = 0; i < b->nscratch; i++) {
+		struct scratch *sc = &b->scratch[i];
+		uint64_t slot = sc->base + sc->used;
 
-	if (!b->scratch.base ||
-	    b->scratch.used + DS_SLOT_SIZE > b->scratch.size)
-		return 0;
-	slot = b->scratch.base + b->scratch.used;
-	if (!ds_reach(slot, near) || !ds_reach(near, slot))
-		return 0;
-	return slot;
+		if (sc->used + DS_SLOT_SIZE > sc->size ||
+		    !ds_reach(slot, near) || !ds_reach(near, slot + DS_SLOT_SIZE))
+			continue;
+		sc->used += DS_SLOT_SIZE;
+		return slot;
+	}
+	return 0;
 }
 
 struct cover_ctx {
@@ -262,16 +292,16 @@ static int plan_trampoline(struct breakpoints *b, struct bp *bp)
 	uint64_t slot;
 	int n;
 
-	if (!r || (bp->kinds & BP_RETURN) || !(slot = take_slot(b, bp->addr)))
+	if (!r || b->no_trampolines || (bp->kinds & BP_RETURN) ||
+	    !(slot = take_slot(b, bp->addr)))
 		return -1;
 	n = orig_bytes(b, bp->addr,
 		       code, (size_t)(r->hi - bp->addr) < sizeof(code) ?
 				     (size_t)(r->hi - bp->addr) : sizeof(code));
 	if (n <= 0 || ds_plan_trampoline(code, (size_t)n, bp->addr, slot,
 					 forbidden, &c, &p) < 0 ||
-	    tracee_write(b->t, slot, p.code, p.ncode) < 0)
+	    tracee_write_image(b->t, slot, p.code, p.ncode) < 0)
 		return -1;
-	b->scratch.used += DS_SLOT_SIZE;
 	b->patches = xrealloc(b->patches,
 			      (b->npatches + 1) * sizeof(*b->patches));
 	pt = &b->patches[b->npatches++];
@@ -294,26 +324,28 @@ static void plan(struct breakpoints *b, struct bp *bp)
 
 	bp->how = DS_STEP;
 	if (n <= 0) {
-		b->stepped++;
+		if (bp->kinds & (BP_ENTRY | BP_LINE))
+			b->stepped++;
 		return;
 	}
 	slot = take_slot(b, bp->addr);
 	ds_plan(code, (size_t)n, bp->addr, slot, &p);
-	if (p.kind == DS_COPY && tracee_write(b->t, slot, p.code, p.ncode) < 0)
+	if (p.kind == DS_COPY &&
+	    tracee_write_image(b->t, slot, p.code, p.ncode) < 0)
 		p.kind = DS_STEP;
 	bp->how = (uint8_t)p.kind;
 	bp->len = p.len;
 	switch (p.kind) {
 	case DS_COPY:
 		bp->to = slot;
-		b->scratch.used += DS_SLOT_SIZE;
 		break;
 	case DS_JUMP:
 	case DS_CALL:
 		bp->to = p.target;
 		break;
 	default: /* DS_STEP: ds_plan makes no other kind */
-		b->stepped++;
+		if (bp->kinds & (BP_ENTRY | BP_LINE))
+			b->stepped++;
 		break;
 	}
 }
@@ -419,7 +451,7 @@ int bps_arm(struct breakpoints *b)
 				*at = INT3;
 			}
 		}
-		if (tracee_write(b->t, lo, buf, len) < 0) {
+		if (tracee_write_image(b->t, lo, buf, len) < 0) {
 			rc = mp_error("cannot write a breakpoint at %#llx: %m",
 				      (unsigned long long)lo);
 			break;
@@ -473,7 +505,7 @@ int bps_add_return(struct breakpoints *b, uint64_t addr)
 		return 0;
 	plan(b, s);
 	if (tracee_read(b->t, addr, &s->orig, 1) < 0 ||
-	    tracee_write(b->t, addr, &c, 1) < 0)
+	    tracee_write_image(b->t, addr, &c, 1) < 0)
 		return -1;
 	b->armed[k] = true;
 	return 0;
@@ -544,6 +576,17 @@ int bps_resume(struct breakpoints *b, pid_t tid, const struct bp *bp,
 		regs->rip = bp->to;
 		break;
 	default:
+		/* The target's own int3 (a debug-trap macro) under ours: the
+		 * trap just taken is the one it would have raised, PC past
+		 * it.  Hand that SIGTRAP (and its siginfo) back; a step
+		 * would end on the trap and swallow it. */
+		if (bp->orig == INT3) {
+			regs->rip = bp->addr + 1;
+			if (ptrace(PTRACE_SETREGS, tid, 0L, regs) < 0)
+				return -1;
+			return ptrace(PTRACE_CONT, tid, 0L, (long)SIGTRAP) < 0 ?
+				       -1 : 0;
+		}
 		rc = step_over(b, tid, bp, regs, &sig, status);
 		if (rc != 0)
 			return rc;
@@ -598,5 +641,39 @@ void bps_forget(struct breakpoints *b)
 	b->n = 0;
 	b->stepped = 0;
 	b->npatches = 0;
-	memset(&b->scratch, 0, sizeof(b->scratch));
+	memset(b->scratch, 0, sizeof(b->scratch));
+	b->nscratch = 0;
+	b->stub = 0;
+	for (size_t i = 0; i < b->nregions; i++)
+		free(b->regions[i].targets.v);
+	b->nregions = 0;
+}
+
+void bps_forget_range(struct breakpoints *b, uint64_t lo, uint64_t hi)
+{
+	struct bp *old = b->slots;
+	bool *old_armed = b->armed;
+	size_t old_cap = b->cap, k = 0;
+
+	/* Rebuild the table without them: open addressing has no cheap
+	 * removal, and this happens once per library unloaded. */
+	b->slots = xcalloc(b->cap, sizeof(*b->slots));
+	b->armed = xcalloc(b->cap, sizeof(*b->armed));
+	b->n = 0;
+	for (size_t i = 0; i < old_cap; i++) {
+		struct bp *s;
+
+		if (!old[i].addr || (old[i].site >= lo && old[i].site < hi))
+			continue;
+		s = find_slot(b, old[i].addr);
+		*s = old[i];
+		b->armed[s - b->slots] = old_armed[i];
+		b->n++;
+	}
+	for (size_t i = 0; i < b->npatches; i++)
+		if (b->patches[i].addr < lo || b->patches[i].addr >= hi)
+			b->patches[k++] = b->patches[i];
+	b->npatches = k;
+	free(old);
+	free(old_armed);
 }

@@ -14,6 +14,7 @@ enum bp_kind {
 	BP_ENTRY = 1,   /* first instruction of a profiled function */
 	BP_LINE = 2,    /* a line start of a profiled function */
 	BP_RETURN = 4,  /* a return address of a profiled call */
+	BP_DLHOOK = 8,  /* the dynamic linker's hook: the libraries changed */
 };
 
 struct bp {
@@ -42,12 +43,22 @@ void bps_add(struct breakpoints *b, uint64_t addr, unsigned kinds,
 
 /* Maps a scratch area for displaced instructions near `near` (within
  * rel32 reach), with room for `nslots` copies, by making the stopped
- * thread `tid` call mmap.  Without one every breakpoint is single-stepped.
- * Returns 0 or -1 with a message. */
+ * thread `tid` call mmap: the first time over its current instruction
+ * (only while no other thread runs), later from the first area.  Without
+ * an area within reach, breakpoints there are single-stepped.  Returns 0
+ * or -1 with a message. */
 int bps_reserve_scratch(struct breakpoints *b, pid_t tid, uint64_t near,
 			size_t nslots);
 
 struct ds_targets;
+
+/* No trampolines from now on (code that threads may be running in the
+ * middle of: attach); breakpoints keep their int3. */
+void bps_no_trampolines(struct breakpoints *b);
+
+/* Drops the breakpoints in lo..hi without touching memory (a library was
+ * unloaded). */
+void bps_forget_range(struct breakpoints *b, uint64_t lo, uint64_t hi);
 
 /* Allows trampolines in the code lo..hi (one function), whose direct
  * branch targets are `targets` (run-time addresses; copied): a line start

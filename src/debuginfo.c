@@ -11,19 +11,23 @@
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
+#include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "names.h"
 #include "util.h"
 
 struct debuginfo {
 	Dwfl_Callbacks cb;        /* dwfl keeps a pointer to it */
+	bool quiet;
 	Dwfl *dwfl;
 	Dwfl_Module *mod;
 	Dwarf *dw;
@@ -34,6 +38,7 @@ struct debuginfo {
 	bool pie;
 	const char *marked;
 	size_t nmarked;
+	struct name_index *index; /* names of the functions, on first use */
 };
 
 struct range {
@@ -115,6 +120,46 @@ static void read_marked(struct debuginfo *di)
 	}
 }
 
+static const char *search_path;
+
+void debuginfo_set_search_path(const char *path)
+{
+	search_path = path;
+}
+
+/* `path` made absolute (not resolved: a debug file may sit beside a
+ * symbolic link), as libdwfl wants it for the absolute entries of the
+ * search path. */
+static char *absolute(const char *path)
+{
+	char *cwd, *s;
+
+	if (path[0] == '/' || !(cwd = getcwd(NULL, 0)))
+		return xstrdup(path);
+	s = xmalloc(strlen(cwd) + strlen(path) + 2);
+	sprintf(s, "%s/%s", cwd, path[0] == '.' && path[1] == '/' ? path + 2 :
+								    path);
+	free(cwd);
+	return s;
+}
+
+/* Says that `di` has no line information, and where it was looked for
+ * when the file names a separate debug file. */
+static void no_lines(struct debuginfo *di)
+{
+	GElf_Addr bias;
+	GElf_Word crc;
+	Elf *elf = dwfl_module_getelf(di->mod, &bias);
+	const char *link = elf ? dwelf_elf_gnu_debuglink(elf, &crc) : NULL;
+
+	if (link)
+		mp_error("'%s' has no line information: its debug file '%s' was not found (see --debuginfo-path)",
+			 di->shown, link);
+	else
+		mp_error("'%s' has no line information; rebuild it with -g",
+			 di->shown);
+}
+
 struct debuginfo *debuginfo_open(const char *path, const char *shown)
 {
 	static const Dwfl_Callbacks cb_template = {
@@ -122,33 +167,43 @@ struct debuginfo *debuginfo_open(const char *path, const char *shown)
 		.section_address = dwfl_offline_section_address,
 	};
 	struct debuginfo *di = xcalloc(1, sizeof(*di));
+	char *abs;
 	int fd;
 
 	di->cb = cb_template;
+	di->debuginfo_path = search_path ? xstrdup(search_path) : NULL;
 	di->cb.debuginfo_path = &di->debuginfo_path;
-	di->shown = xstrdup(shown);
+	/* Quiet for a library that may well carry no DWARF (libc). */
+	di->quiet = !shown;
+	di->shown = xstrdup(shown ? shown : path);
 	di->dwfl = dwfl_begin(&di->cb);
 	if (!di->dwfl) {
-		mp_error("cannot read '%s': %s", shown, dwfl_errmsg(-1));
+		if (shown)
+			mp_error("cannot read '%s': %s", shown, dwfl_errmsg(-1));
 		goto fail;
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		mp_error("cannot open '%s': %m", shown);
+		if (shown)
+			mp_error("cannot open '%s': %m", shown);
 		goto fail;
 	}
 	/* Base 0: the module's addresses are the file's own vaddrs. */
-	di->mod = dwfl_report_elf(di->dwfl, path, path, fd, 0, false);
+	abs = absolute(path);
+	di->mod = dwfl_report_elf(di->dwfl, abs, abs, fd, 0, false);
+	free(abs);
 	if (!di->mod) {
 		close(fd);
-		mp_error("cannot read '%s': %s", shown, dwfl_errmsg(-1));
+		if (shown)
+			mp_error("cannot read '%s': %s", shown, dwfl_errmsg(-1));
 		goto fail;
 	}
 	dwfl_report_end(di->dwfl, NULL, NULL);
 	read_marked(di);
 	di->dw = dwfl_module_getdwarf(di->mod, &di->bias);
 	if (!di->dw) {
-		mp_error("'%s' has no line information; rebuild it with -g", shown);
+		if (shown)
+			no_lines(di);
 		goto fail;
 	}
 	return di;
@@ -157,11 +212,15 @@ fail:
 	return NULL;
 }
 
+static void index_free(struct name_index *ix);
+
 void debuginfo_close(struct debuginfo *di)
 {
 	if (!di)
 		return;
+	index_free(di->index);
 	dwfl_end(di->dwfl);
+	free(di->debuginfo_path);
 	free(di->shown);
 	free(di);
 }
@@ -182,65 +241,522 @@ int debuginfo_is_pie(const struct debuginfo *di)
 	return di->pie;
 }
 
-/* --- walking the DIEs --- */
+/* --- names ---
+ *
+ * A function's qualified name is built from the DIE tree: the scopes
+ * around its declaration (namespaces, classes, Fortran modules, the
+ * function around a nested one), then its own DW_AT_name.  A member
+ * function's definition usually sits at the unit's top level and names
+ * its declaration inside the class with DW_AT_specification; a concrete
+ * out-of-line copy names its abstract instance with DW_AT_abstract_origin:
+ * both take the name of the DIE they complete.  Names are computed once,
+ * on the first lookup, for every function with code (the index); the
+ * rules for matching them are names.c's.
+ */
 
-typedef int die_visit_fn(Dwarf_Die *cu, Dwarf_Die *die, void *arg);
+struct sbuf {
+	char *s;
+	size_t len, cap;
+};
 
-/* Calls `visit` for every subprogram with code, looking into namespaces,
- * classes and structures (C++ methods) as well as the CU's top level. */
-static int walk_subprograms(Dwarf_Die *cu, Dwarf_Die *parent,
-			    die_visit_fn *visit, void *arg)
+static void sb_addn(struct sbuf *b, const char *s, size_t n)
 {
-	Dwarf_Die child;
-
-	if (dwarf_child(parent, &child) != 0)
-		return 0;
-	do {
-		int tag = dwarf_tag(&child);
-		int rc = 0;
-
-		if (tag == DW_TAG_subprogram) {
-			if (dwarf_hasattr(&child, DW_AT_low_pc) ||
-			    dwarf_hasattr(&child, DW_AT_ranges))
-				rc = visit(cu, &child, arg);
-		} else if (tag == DW_TAG_namespace ||
-			   tag == DW_TAG_class_type ||
-			   tag == DW_TAG_structure_type) {
-			rc = walk_subprograms(cu, &child, visit, arg);
-		}
-		if (rc)
-			return rc;
-	} while (dwarf_siblingof(&child, &child) == 0);
-	return 0;
+	if (b->len + n + 1 > b->cap) {
+		b->cap = 2 * (b->len + n + 1);
+		b->s = xrealloc(b->s, b->cap);
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
 }
 
-static int walk_all(struct debuginfo *di, die_visit_fn *visit, void *arg)
+static void sb_add(struct sbuf *b, const char *s)
+{
+	sb_addn(b, s, strlen(s));
+}
+
+static char *sb_take(struct sbuf *b)
+{
+	char *s = b->s ? b->s : xstrdup("");
+
+	memset(b, 0, sizeof(*b));
+	return s;
+}
+
+/* Qualified names of the DIEs met so far, keyed by the DIE's address in
+ * the mapped DWARF, unique across units, sections and files. */
+struct qmap {
+	const void **keys;
+	char **vals;
+	size_t n, cap;            /* cap: 0 or a power of two */
+};
+
+static size_t qmap_slot(const struct qmap *m, const void *key)
+{
+	size_t i = (size_t)(((uint64_t)(uintptr_t)key * 0x9e3779b97f4a7c15u) >> 32);
+
+	for (i &= m->cap - 1; m->keys[i] && m->keys[i] != key;
+	     i = (i + 1) & (m->cap - 1))
+		;
+	return i;
+}
+
+static const char *qmap_get(const struct qmap *m, const void *key)
+{
+	size_t i;
+
+	if (!m->cap)
+		return NULL;
+	i = qmap_slot(m, key);
+	return m->keys[i] ? m->vals[i] : NULL;
+}
+
+/* Stores `val` (taking it) under `key` and returns it; a key already
+ * there keeps its value (others may point to it), which is returned. */
+static const char *qmap_put(struct qmap *m, const void *key, char *val)
+{
+	size_t i;
+
+	if (2 * (m->n + 1) > m->cap) {
+		struct qmap old = *m;
+
+		m->cap = old.cap ? 2 * old.cap : 1024;
+		m->keys = xcalloc(m->cap, sizeof(*m->keys));
+		m->vals = xcalloc(m->cap, sizeof(*m->vals));
+		for (size_t j = 0; j < old.cap; j++)
+			if (old.keys[j]) {
+				i = qmap_slot(m, old.keys[j]);
+				m->keys[i] = old.keys[j];
+				m->vals[i] = old.vals[j];
+			}
+		free(old.keys);
+		free(old.vals);
+	}
+	i = qmap_slot(m, key);
+	if (m->keys[i]) {
+		free(val);
+		return m->vals[i];
+	}
+	m->keys[i] = key;
+	m->vals[i] = val;
+	m->n++;
+	return val;
+}
+
+static void qmap_free(struct qmap *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		free(m->vals[i]);
+	free(m->keys);
+	free(m->vals);
+	memset(m, 0, sizeof(*m));
+}
+
+/* A function with code, as lookups see it. */
+struct fn_entry {
+	Dwarf_Die die, cu;
+	struct fn_name name;      /* strings in the qmap or owned (plain*) */
+	bool main_subprogram;     /* DW_AT_main_subprogram: Rust, Fortran */
+};
+
+struct name_index {
+	struct qmap names;        /* every DIE named so far */
+	struct fn_entry *fns;     /* every function with code */
+	size_t n, cap;
+};
+
+static bool scope_tag(int tag)
+{
+	switch (tag) {
+	case DW_TAG_namespace:
+	case DW_TAG_class_type:
+	case DW_TAG_structure_type:
+	case DW_TAG_union_type:
+	case DW_TAG_interface_type:
+	case DW_TAG_module:
+	case DW_TAG_subprogram:
+		return true;
+	}
+	return false;
+}
+
+/* The DIE that `die` completes: the declaration a definition names with
+ * DW_AT_specification, or the abstract instance a concrete copy names
+ * with DW_AT_abstract_origin. */
+static bool completes(Dwarf_Die *die, Dwarf_Die *target)
+{
+	Dwarf_Attribute attr;
+
+	return (dwarf_attr(die, DW_AT_specification, &attr) ||
+		dwarf_attr(die, DW_AT_abstract_origin, &attr)) &&
+	       dwarf_formref_die(&attr, target) != NULL;
+}
+
+static const char *own_name(Dwarf_Die *die)
+{
+	const char *name = dwarf_diename(die);
+
+	if (name)
+		return name;
+	/* As c++filt writes them. */
+	return dwarf_tag(die) == DW_TAG_namespace ? "(anonymous namespace)" :
+						    "{unnamed}";
+}
+
+static char *join(const char *prefix, const char *name)
+{
+	char *s;
+
+	if (!*prefix)
+		return xstrdup(name);
+	s = xmalloc(strlen(prefix) + strlen(name) + 3);
+	sprintf(s, "%s::%s", prefix, name);
+	return s;
+}
+
+static const char *qname_of(struct name_index *ix, Dwarf_Die *die, int depth);
+
+/* The qualified name of the scope around `die`, found by searching its
+ * unit from the root: slow, so only for a DIE the walk has not met (a
+ * declaration after its definition, a class inside a function). */
+static const char *enclosing(struct name_index *ix, Dwarf_Die *die, int depth)
+{
+	Dwarf_Die *scopes = NULL;
+	int n = dwarf_getscopes_die(die, &scopes);
+	const char *q = "";
+
+	for (int i = 1; i < n; i++)
+		if (scope_tag(dwarf_tag(&scopes[i]))) {
+			q = qname_of(ix, &scopes[i], depth + 1);
+			break;
+		}
+	free(scopes);
+	return q;
+}
+
+/* The qualified name of any DIE: a function, a scope or a type. */
+static const char *qname_of(struct name_index *ix, Dwarf_Die *die, int depth)
+{
+	const char *q = qmap_get(&ix->names, die->addr);
+	Dwarf_Die target;
+
+	if (q)
+		return q;
+	if (depth > 16)
+		return own_name(die);
+	if (completes(die, &target))
+		return qmap_put(&ix->names, die->addr,
+				xstrdup(qname_of(ix, &target, depth + 1)));
+	return qmap_put(&ix->names, die->addr,
+			join(enclosing(ix, die, depth), own_name(die)));
+}
+
+static void index_add(struct name_index *ix, Dwarf_Die *cu, Dwarf_Die *die,
+		      const char *q, bool fold)
+{
+	const char *base = dwarf_diename(die);
+	struct fn_entry *e;
+
+	if (!base)
+		return;
+	if (ix->n == ix->cap) {
+		ix->cap = ix->cap ? 2 * ix->cap : 256;
+		ix->fns = xrealloc(ix->fns, ix->cap * sizeof(*ix->fns));
+	}
+	e = &ix->fns[ix->n++];
+	e->die = *die;
+	e->cu = *cu;
+	e->name.qname = q;
+	e->name.base = base;
+	e->name.plain = names_strip_templates(q);
+	e->name.plain_base = names_strip_templates(base);
+	e->name.fold = fold;
+	e->main_subprogram = dwarf_hasattr_integrate(die, DW_AT_main_subprogram);
+}
+
+/* A DIE that completes another (see completes()), named once the walk
+ * has named what it completes: a definition may come before its
+ * declaration (rustc writes impl blocks before the type), and looking a
+ * declaration up from the unit's root each time would be quadratic. */
+struct pending {
+	Dwarf_Die die, cu;
+	bool fold;
+	int depth;
+};
+
+struct pendings {
+	struct pending *v;
+	size_t n, cap;
+};
+
+static void index_walk(struct name_index *ix, struct pendings *later,
+		       Dwarf_Die *cu, Dwarf_Die *parent, const char *prefix,
+		       bool fold, int depth);
+
+/* Indexes `die`, named `q`, when it is a function with code, and names
+ * what is below it. */
+static void index_visit(struct name_index *ix, struct pendings *later,
+			Dwarf_Die *cu, Dwarf_Die *die, const char *q, bool fold,
+			int depth)
+{
+	if (dwarf_tag(die) == DW_TAG_subprogram &&
+	    (dwarf_hasattr(die, DW_AT_low_pc) || dwarf_hasattr(die, DW_AT_ranges)))
+		index_add(ix, cu, die, q, fold);
+	index_walk(ix, later, cu, die, q, fold, depth + 1);
+}
+
+/* Names every scope and function below `parent` (whose name is `prefix`)
+ * and indexes the functions with code; those that complete another DIE
+ * go to `later`.  Lexical blocks are not entered: what little is declared
+ * there is named by enclosing() on demand. */
+static void index_walk(struct name_index *ix, struct pendings *later,
+		       Dwarf_Die *cu, Dwarf_Die *parent, const char *prefix,
+		       bool fold, int depth)
+{
+	Dwarf_Die child, target;
+
+	/* Real scopes nest a few levels; a broken file may nest forever. */
+	if (depth > 64 || dwarf_child(parent, &child) != 0)
+		return;
+	do {
+		const char *q;
+
+		if (!scope_tag(dwarf_tag(&child)))
+			continue;
+		q = qmap_get(&ix->names, child.addr);
+		if (!q && completes(&child, &target)) {
+			if (later->n == later->cap) {
+				later->cap = later->cap ? 2 * later->cap : 256;
+				later->v = xrealloc(later->v, later->cap *
+							      sizeof(*later->v));
+			}
+			later->v[later->n++] = (struct pending){
+				.die = child, .cu = *cu, .fold = fold,
+				.depth = depth,
+			};
+			continue;
+		}
+		if (!q)
+			q = qmap_put(&ix->names, child.addr,
+				     join(prefix, own_name(&child)));
+		index_visit(ix, later, cu, &child, q, fold, depth);
+	} while (dwarf_siblingof(&child, &child) == 0);
+}
+
+static bool fortran(Dwarf_Die *cu)
+{
+	switch (dwarf_srclang(cu)) {
+	case DW_LANG_Fortran77:
+	case DW_LANG_Fortran90:
+	case DW_LANG_Fortran95:
+	case DW_LANG_Fortran03:
+	case DW_LANG_Fortran08:
+	case 0x2d: /* DW_LANG_Fortran18 */
+		return true;
+	}
+	return false;
+}
+
+/* Builds di->index: names every function with code, once. */
+static struct name_index *index_build(struct debuginfo *di)
 {
 	Dwarf_CU *cu = NULL;
 	Dwarf_Die cudie, subdie;
 	uint8_t unit_type;
 	Dwarf_Half version;
-	int rc;
 
+	struct pendings later = { 0 };
+
+	if (di->index)
+		return di->index;
+	di->index = xcalloc(1, sizeof(*di->index));
 	while (dwarf_get_units(di->dw, cu, &cu, &version, &unit_type, &cudie,
 			       &subdie) == 0) {
 		if (unit_type != DW_UT_compile && unit_type != DW_UT_partial)
 			continue;
-		rc = walk_subprograms(&cudie, &cudie, visit, arg);
-		if (rc)
-			return rc;
+		index_walk(di->index, &later, &cudie, &cudie, "",
+			   fortran(&cudie), 0);
 	}
-	return 0;
+	/* Everything else is named: now those that complete it (the list
+	 * grows as their children are walked). */
+	for (size_t i = 0; i < later.n; i++) {
+		struct pending p = later.v[i];
+		Dwarf_Die target;
+		const char *q = qmap_get(&di->index->names, p.die.addr);
+
+		if (!q && completes(&p.die, &target))
+			q = qmap_put(&di->index->names, p.die.addr,
+				     xstrdup(qname_of(di->index, &target, 1)));
+		if (q)
+			index_visit(di->index, &later, &p.cu, &p.die, q, p.fold,
+				    p.depth);
+	}
+	free(later.v);
+	return di->index;
 }
 
-static const char *die_name(Dwarf_Die *die)
+static void index_free(struct name_index *ix)
+{
+	if (!ix)
+		return;
+	for (size_t i = 0; i < ix->n; i++) {
+		free((char *)ix->fns[i].name.plain);
+		free((char *)ix->fns[i].name.plain_base);
+	}
+	free(ix->fns);
+	qmap_free(&ix->names);
+	free(ix);
+}
+
+/* --- parameter types, to tell overloads apart --- */
+
+static void type_name(struct name_index *ix, struct sbuf *b, Dwarf_Die *t,
+		      int depth);
+
+/* The type of `die` (a parameter, a function, a modifier), or void. */
+static void type_of(struct name_index *ix, struct sbuf *b, Dwarf_Die *die,
+		    int depth)
 {
 	Dwarf_Attribute attr;
+	Dwarf_Die t;
 
-	if (!dwarf_attr_integrate(die, DW_AT_name, &attr))
-		return NULL;
-	return dwarf_formstring(&attr);
+	if (dwarf_attr_integrate(die, DW_AT_type, &attr) &&
+	    dwarf_formref_die(&attr, &t))
+		type_name(ix, b, &t, depth + 1);
+	else
+		sb_add(b, "void");
 }
+
+/* "(int, char const*)" from the formal parameters below `die`; *is_const
+ * (when not NULL) tells a C++ method whose `this` points to const. */
+static void param_list(struct name_index *ix, struct sbuf *b, Dwarf_Die *die,
+		       bool *is_const, int depth)
+{
+	Dwarf_Die child;
+	bool first = true;
+
+	sb_add(b, "(");
+	if (dwarf_child(die, &child) == 0) {
+		do {
+			int tag = dwarf_tag(&child);
+			Dwarf_Attribute attr;
+			bool artificial = false;
+
+			if (tag == DW_TAG_unspecified_parameters) {
+				sb_add(b, first ? "..." : ", ...");
+				first = false;
+				continue;
+			}
+			if (tag != DW_TAG_formal_parameter)
+				continue;
+			if (dwarf_attr_integrate(&child, DW_AT_artificial, &attr))
+				dwarf_formflag(&attr, &artificial);
+			if (artificial) {
+				/* `this`: a pointer, to const for a const
+				 * method. */
+				struct sbuf t = { 0 };
+
+				type_of(ix, &t, &child, depth);
+				if (is_const && t.len >= 7 &&
+				    !strcmp(t.s + t.len - 7, " const*"))
+					*is_const = true;
+				free(t.s);
+				continue;
+			}
+			if (!first)
+				sb_add(b, ", ");
+			type_of(ix, b, &child, depth);
+			first = false;
+		} while (dwarf_siblingof(&child, &child) == 0);
+	}
+	sb_add(b, ")");
+}
+
+/* A type as c++filt would write it: "char const*", "std::vector<int,
+ * std::allocator<int> >&", "void (*)(int)".  Rust names its pointer types
+ * itself ("&mut r::Store"): those names are used as they are. */
+static void type_name(struct name_index *ix, struct sbuf *b, Dwarf_Die *t,
+		      int depth)
+{
+	const char *name = dwarf_diename(t);
+	const char *suffix;
+	Dwarf_Attribute attr;
+	Dwarf_Die inner;
+
+	if (depth > 12) {
+		sb_add(b, "...");
+		return;
+	}
+	switch (dwarf_tag(t)) {
+	case DW_TAG_pointer_type:
+		suffix = "*";
+		break;
+	case DW_TAG_reference_type:
+		suffix = "&";
+		break;
+	case DW_TAG_rvalue_reference_type:
+		suffix = "&&";
+		break;
+	case DW_TAG_const_type:
+		suffix = " const";
+		break;
+	case DW_TAG_volatile_type:
+		suffix = " volatile";
+		break;
+	case DW_TAG_restrict_type:
+	case DW_TAG_atomic_type:
+		suffix = "";
+		break;
+	case DW_TAG_array_type:
+		type_of(ix, b, t, depth);
+		sb_add(b, "[]");
+		return;
+	case DW_TAG_subroutine_type:
+		type_of(ix, b, t, depth);
+		sb_add(b, " ");
+		param_list(ix, b, t, NULL, depth);
+		return;
+	case DW_TAG_base_type:
+	case DW_TAG_unspecified_type:
+		sb_add(b, name ? name : "?");
+		return;
+	default: /* typedefs, classes, structures, unions, enumerations */
+		sb_add(b, name ? qname_of(ix, t, 0) : "{unnamed}");
+		return;
+	}
+	if (name) {
+		sb_add(b, name);
+		return;
+	}
+	if (*suffix == '*' && dwarf_attr_integrate(t, DW_AT_type, &attr) &&
+	    dwarf_formref_die(&attr, &inner) &&
+	    dwarf_tag(&inner) == DW_TAG_subroutine_type) {
+		type_of(ix, b, &inner, depth);
+		sb_add(b, " (*)");
+		param_list(ix, b, &inner, NULL, depth);
+		return;
+	}
+	type_of(ix, b, t, depth);
+	sb_add(b, suffix);
+}
+
+/* The parameter types of function `die`, from its declaration (where a
+ * member function's parameters have their types and `this` is marked). */
+static char *params_of(struct name_index *ix, Dwarf_Die *die)
+{
+	Dwarf_Die root = *die, target;
+	struct sbuf b = { 0 };
+	bool is_const = false;
+
+	for (int i = 0; i < 8 && completes(&root, &target); i++)
+		root = target;
+	param_list(ix, &b, &root, &is_const, 0);
+	if (is_const)
+		sb_add(&b, " const");
+	return sb_take(&b);
+}
+
+/* --- a function's lines --- */
 
 /* Collects the ranges of inlined subroutines anywhere below `die`. */
 static void inlined_ranges(Dwarf_Die *die, struct ranges *out)
@@ -275,7 +791,9 @@ static int cmp_row(const void *a, const void *b)
 {
 	const struct di_row *x = a, *y = b;
 
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->line < y->line ? -1 : x->line > y->line;
 }
 
 /* Fills `f` from the subprogram `die`; returns -1 when it has no rows. */
@@ -289,6 +807,7 @@ static int describe(struct debuginfo *di, Dwarf_Die *cu, Dwarf_Die *die,
 	int decl_line = 0;
 	Dwarf_Addr entry;
 	unsigned lo_line = 0, hi_line = 0;
+	size_t nrows;
 
 	memset(f, 0, sizeof(*f));
 	dwarf_decl_line(die, &decl_line);
@@ -314,7 +833,7 @@ static int describe(struct debuginfo *di, Dwarf_Die *cu, Dwarf_Die *die,
 		src = dwarf_linesrc(l, NULL, NULL);
 		if (!src || strcmp(src, decl_file))
 			continue;
-		if (f->nrows && f->rows[f->nrows - 1].addr == addr) {
+		if (f->nrows && f->rows[f->nrows - 1].addr == addr + di->bias) {
 			f->rows[f->nrows - 1].line = (unsigned)line;
 		} else {
 			f->rows = xrealloc(f->rows,
@@ -342,6 +861,16 @@ static int describe(struct debuginfo *di, Dwarf_Die *cu, Dwarf_Die *die,
 		return -1;
 	}
 	qsort(f->rows, f->nrows, sizeof(*f->rows), cmp_row);
+	/* A malformed table can give an address rows that are not adjacent
+	 * (found by fuzzing): keep one, the highest line, so that the choice
+	 * does not depend on qsort. */
+	nrows = 1;
+	for (size_t i = 1; i < f->nrows; i++) {
+		if (f->rows[i].addr == f->rows[nrows - 1].addr)
+			nrows--;
+		f->rows[nrows++] = f->rows[i];
+	}
+	f->nrows = nrows;
 	for (size_t i = 0; i < f->nrows; i++) {
 		if (!lo_line || f->rows[i].line < lo_line)
 			lo_line = f->rows[i].line;
@@ -357,143 +886,321 @@ static int describe(struct debuginfo *di, Dwarf_Die *cu, Dwarf_Die *die,
 	return 0;
 }
 
-struct find_ctx {
-	struct debuginfo *di;
-	const char *name;
-	struct di_functions *out;
-	size_t found;       /* subprograms of that name with code */
-};
-
-static int find_visit(Dwarf_Die *cu, Dwarf_Die *die, void *arg)
+/* Whether `out` already has the function at `entry` of `di`. */
+static bool listed(const struct di_functions *out, const struct debuginfo *di,
+		   uint64_t entry)
 {
-	struct find_ctx *c = arg;
-	const char *name = die_name(die);
-	struct di_function f;
+	for (size_t i = 0; i < out->n; i++)
+		if (out->v[i].di == di && out->v[i].entry == entry)
+			return true;
+	return false;
+}
 
-	if (!name || strcmp(name, c->name))
-		return 0;
-	c->found++;
-	if (describe(c->di, cu, die, name, &f) < 0)
-		return 0;
-	c->out->v = xrealloc(c->out->v, (c->out->n + 1) * sizeof(f));
-	c->out->v[c->out->n++] = f;
-	return 0;
+static void di_function_free(struct di_function *f)
+{
+	free(f->name);
+	free(f->qname);
+	free(f->params);
+	free(f->file);
+	free(f->rows);
+	free(f->inlined);
+}
+
+/* Makes the names in `fns` unique: a name shared by several functions
+ * (overloads, or static functions of the same name in several files)
+ * gets their parameter types, and where that is not enough their
+ * file:line. */
+static void unique_names(struct di_functions *fns)
+{
+	bool *dup = xcalloc(fns->n, sizeof(*dup));
+
+	for (size_t i = 0; i < fns->n; i++)
+		if (fns->v[i].qname) {
+			free(fns->v[i].name);
+			fns->v[i].name = xstrdup(fns->v[i].qname);
+		}
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < fns->n; i++) {
+			dup[i] = false;
+			for (size_t j = 0; j < fns->n && !dup[i]; j++)
+				dup[i] = j != i && fns->v[i].qname &&
+					 !strcmp(fns->v[i].name, fns->v[j].name);
+		}
+		for (size_t i = 0; i < fns->n; i++) {
+			struct di_function *f = &fns->v[i];
+			const char *file;
+			char *s;
+
+			if (!dup[i])
+				continue;
+			if (pass == 0) {
+				s = xmalloc(strlen(f->name) +
+					    strlen(f->params ? f->params : "") + 1);
+				sprintf(s, "%s%s", f->name,
+					f->params ? f->params : "");
+			} else {
+				file = strrchr(f->file, '/');
+				file = file ? file + 1 : f->file;
+				s = xmalloc(strlen(f->name) + strlen(file) + 16);
+				sprintf(s, "%s at %s:%u", f->name, file,
+					f->first_line);
+			}
+			free(f->name);
+			f->name = s;
+		}
+	}
+	free(dup);
+}
+
+enum which { BY_PATTERN, FLAGGED_MAIN, GLOBAL_MAIN };
+
+/* Appends the functions `pattern` names (see debuginfo.h) to `out`;
+ * returns how many it appended.  *named counts the functions named,
+ * *described those of them with line information (listed or not). */
+static size_t match(struct debuginfo *di, const char *pattern,
+		    struct di_functions *out, size_t *named, size_t *described)
+{
+	struct name_index *ix = index_build(di);
+	size_t before = out->n;
+	enum which which = BY_PATTERN;
+
+	*named = *described = 0;
+	if (!strcmp(pattern, "main")) {
+		for (size_t i = 0; i < ix->n && which == BY_PATTERN; i++)
+			if (ix->fns[i].main_subprogram)
+				which = FLAGGED_MAIN;
+		for (size_t i = 0; i < ix->n && which == BY_PATTERN; i++)
+			if (!strcmp(ix->fns[i].name.qname, "main"))
+				which = GLOBAL_MAIN;
+	}
+	for (size_t i = 0; i < ix->n; i++) {
+		struct fn_entry *e = &ix->fns[i];
+		struct di_function f;
+		bool hit;
+
+		switch (which) {
+		case FLAGGED_MAIN:
+			hit = e->main_subprogram;
+			break;
+		case GLOBAL_MAIN:
+			hit = !strcmp(e->name.qname, "main");
+			break;
+		default:
+			hit = names_match(pattern, &e->name);
+			break;
+		}
+		if (!hit)
+			continue;
+		(*named)++;
+		if (describe(di, &e->cu, &e->die, e->name.qname, &f) < 0)
+			continue;
+		(*described)++;
+		if (listed(out, di, f.entry)) {
+			di_function_free(&f);
+			continue;
+		}
+		f.qname = xstrdup(e->name.qname);
+		f.params = params_of(ix, &e->die);
+		f.di = di;
+		out->v = xrealloc(out->v, (out->n + 1) * sizeof(f));
+		out->v[out->n++] = f;
+	}
+	if (out->n > before)
+		unique_names(out);
+	return out->n - before;
 }
 
 /* --- suggestions for a name that is not there --- */
 
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	size_t *row, d;
-
-	if (la > 200 || lb > 200)
-		return (size_t)-1;
-	row = xmalloc((lb + 1) * sizeof(*row));
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t best = diag + (a[i - 1] != b[j - 1]);
-
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	d = row[lb];
-	free(row);
-	return d;
-}
-
 #define MAX_SUGGESTIONS 3
 
-struct suggest_ctx {
-	const char *name;
-	size_t limit;
+static int not_found(struct debuginfo *di, const char *pattern)
+{
+	struct name_index *ix = index_build(di);
 	const char *best[MAX_SUGGESTIONS];
-	size_t dist[MAX_SUGGESTIONS];
-	size_t n;
-};
-
-static int suggest_visit(Dwarf_Die *cu, Dwarf_Die *die, void *arg)
-{
-	struct suggest_ctx *c = arg;
-	const char *name = die_name(die);
-	size_t d, i;
-
-	(void)cu;
-	if (!name)
-		return 0;
-	d = edit_distance(c->name, name);
-	if (d > c->limit && !strstr(name, c->name))
-		return 0;
-	for (i = 0; i < c->n; i++)
-		if (!strcmp(c->best[i], name))
-			return 0;
-	for (i = c->n; i > 0 && c->dist[i - 1] > d; i--)
-		if (i < MAX_SUGGESTIONS) {
-			c->best[i] = c->best[i - 1];
-			c->dist[i] = c->dist[i - 1];
-		}
-	if (i < MAX_SUGGESTIONS) {
-		c->best[i] = name;
-		c->dist[i] = d;
-		if (c->n < MAX_SUGGESTIONS)
-			c->n++;
-	}
-	return 0;
-}
-
-static int not_found(struct debuginfo *di, const char *name)
-{
-	struct suggest_ctx c = { .name = name };
+	size_t dist[MAX_SUGGESTIONS], n = 0, limit;
 	char list[512] = "";
 	size_t len = 0;
 
-	c.limit = strlen(name) / 3 > 2 ? strlen(name) / 3 : 2;
-	walk_all(di, suggest_visit, &c);
-	if (!c.n)
-		return mp_error("function '%s' not found in '%s'", name,
+	if (names_is_glob(pattern))
+		return mp_error("no function matches '%s' in '%s'", pattern,
 				di->shown);
-	for (size_t i = 0; i < c.n && len < sizeof(list); i++)
+	limit = strlen(pattern) / 3 > 2 ? strlen(pattern) / 3 : 2;
+	for (size_t k = 0; k < ix->n; k++) {
+		const struct fn_name *fn = &ix->fns[k].name;
+		const char *shown = fn->plain ? fn->plain : fn->qname;
+		size_t d = names_distance(pattern, fn), i;
+		bool seen = false;
+
+		if (d > limit && !strstr(shown, pattern))
+			continue;
+		for (i = 0; i < n && !seen; i++)
+			seen = !strcmp(best[i], shown);
+		if (seen)
+			continue;
+		for (i = n; i > 0 && dist[i - 1] > d; i--)
+			if (i < MAX_SUGGESTIONS) {
+				best[i] = best[i - 1];
+				dist[i] = dist[i - 1];
+			}
+		if (i < MAX_SUGGESTIONS) {
+			best[i] = shown;
+			dist[i] = d;
+			if (n < MAX_SUGGESTIONS)
+				n++;
+		}
+	}
+	if (!n)
+		return mp_error("function '%s' not found in '%s'", pattern,
+				di->shown);
+	/* Long qualified names leave room for far ones: only the nearest. */
+	while (n > 1 && dist[n - 1] > dist[0] + 1)
+		n--;
+	for (size_t i = 0; i < n && len < sizeof(list); i++)
 		len += (size_t)snprintf(list + len, sizeof(list) - len,
-					"%s'%s'", i ? ", " : "", c.best[i]);
+					"%s'%s'", i ? ", " : "", best[i]);
 	return mp_error("function '%s' not found in '%s' (did you mean %s?)",
-			name, di->shown, list);
+			pattern, di->shown, list);
 }
 
-int debuginfo_find(struct debuginfo *di, const char *name,
+int debuginfo_find(struct debuginfo *di, const char *pattern,
 		   struct di_functions *out)
 {
-	struct find_ctx c = { .di = di, .name = name, .out = out };
-	size_t before = out->n;
+	size_t named, described;
 
-	walk_all(di, find_visit, &c);
-	if (out->n > before)
+	match(di, pattern, out, &named, &described);
+	if (described)
 		return 0;
-	if (c.found)
+	if (named)
 		return mp_error("'%s' has no line information for '%s'; rebuild it with -g",
-				di->shown, name);
-	return not_found(di, name);
+				di->shown, pattern);
+	return not_found(di, pattern);
 }
 
 void di_functions_free(struct di_functions *fns)
 {
-	for (size_t i = 0; i < fns->n; i++) {
-		free(fns->v[i].name);
-		free(fns->v[i].file);
-		free(fns->v[i].rows);
-		free(fns->v[i].inlined);
-	}
+	for (size_t i = 0; i < fns->n; i++)
+		di_function_free(&fns->v[i]);
 	free(fns->v);
 	fns->v = NULL;
 	fns->n = 0;
+}
+
+/* --- what the dynamic linker needs from us --- */
+
+int debuginfo_lookup(struct debuginfo *di, const char *name,
+		     struct di_functions *out)
+{
+	size_t named, described;
+
+	match(di, name, out, &named, &described);
+	return (int)described;
+}
+
+static Elf *module_elf(const struct debuginfo *di)
+{
+	GElf_Addr bias;
+
+	return dwfl_module_getelf(di->mod, &bias);
+}
+
+char *debuginfo_interp(const struct debuginfo *di)
+{
+	Elf *elf = module_elf(di);
+	size_t nph;
+
+	if (!elf || elf_getphdrnum(elf, &nph) < 0)
+		return NULL;
+	for (size_t i = 0; i < nph; i++) {
+		GElf_Phdr ph;
+		size_t size;
+		char *raw;
+
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_INTERP)
+			continue;
+		raw = elf_rawfile(elf, &size);
+		if (!raw || ph.p_offset >= size || ph.p_filesz == 0 ||
+		    ph.p_filesz > size - ph.p_offset ||
+		    raw[ph.p_offset + ph.p_filesz - 1] != '\0')
+			return NULL;
+		return xstrdup(raw + ph.p_offset);
+	}
+	return NULL;
+}
+
+/* Calls `visit` on every symbol of the dynamic and static symbol tables;
+ * stops when it returns non-zero and returns that. */
+static int each_symbol(Elf *elf, int (*visit)(const char *, const GElf_Sym *,
+					      void *), void *arg)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr shdr;
+		Elf_Data *data;
+		size_t n;
+
+		if (!gelf_getshdr(scn, &shdr) ||
+		    (shdr.sh_type != SHT_DYNSYM && shdr.sh_type != SHT_SYMTAB) ||
+		    !shdr.sh_entsize || !(data = elf_getdata(scn, NULL)))
+			continue;
+		n = shdr.sh_size / shdr.sh_entsize;
+		for (size_t i = 0; i < n; i++) {
+			GElf_Sym sym;
+			const char *name;
+			int rc;
+
+			if (!gelf_getsym(data, (int)i, &sym) ||
+			    !(name = elf_strptr(elf, shdr.sh_link, sym.st_name)))
+				continue;
+			if ((rc = visit(name, &sym, arg)))
+				return rc;
+		}
+	}
+	return 0;
+}
+
+struct sym_query {
+	const char *name;
+	bool defined;     /* want a definition (else an import) */
+	uint64_t value;
+};
+
+static int sym_visit(const char *name, const GElf_Sym *sym, void *arg)
+{
+	struct sym_query *q = arg;
+
+	if (strcmp(name, q->name))
+		return 0;
+	if (q->defined != (sym->st_shndx != SHN_UNDEF))
+		return 0;
+	q->value = sym->st_value;
+	return 1;
+}
+
+int debuginfo_imports(const struct debuginfo *di, const char *name)
+{
+	struct sym_query q = { .name = name, .defined = false };
+	Elf *elf = module_elf(di);
+
+	return elf && each_symbol(elf, sym_visit, &q);
+}
+
+int debuginfo_symbol(const char *path, const char *name, uint64_t *value)
+{
+	struct sym_query q = { .name = name, .defined = true };
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = -1;
+	Elf *elf;
+
+	if (fd < 0)
+		return -1;
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (elf && each_symbol(elf, sym_visit, &q)) {
+		*value = q.value;
+		rc = 0;
+	}
+	elf_end(elf);
+	close(fd);
+	return rc;
 }

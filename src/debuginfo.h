@@ -21,9 +21,19 @@ struct di_range {
 	uint64_t lo, hi;          /* [lo, hi) */
 };
 
+struct debuginfo;
+
 /* One function to profile: its source span and its line starts. */
 struct di_function {
-	char *name;
+	char *name;               /* what reports show: the qualified name
+				     (ns::Class::grow<int>, crate::module::f),
+				     then its parameter types and then its
+				     file:line when another function in the
+				     same di_functions would show the same */
+	char *qname;              /* the qualified name alone */
+	char *params;             /* "(int, char const*)"; "(...) const" for
+				     a const method */
+	const struct debuginfo *di; /* the object it was found in */
 	char *file;               /* absolute when the DWARF allows */
 	unsigned first_line;      /* the declaration's line */
 	unsigned last_line;       /* the highest line with code */
@@ -42,16 +52,30 @@ struct di_functions {
 	size_t n;
 };
 
-struct debuginfo;
+/* Where debuginfo_open looks for DWARF kept in a separate file (build-id,
+ * .gnu_debuglink), in libdwfl's syntax: colon-separated entries, "" for
+ * the object's own directory, a relative name for a subdirectory of it,
+ * an absolute DIR for DIR/.build-id/xx/yyyy.debug, DIR/<the object's
+ * directory>/ and DIR/ itself.  NULL (the start) means libdwfl's default,
+ * ":.debug:/usr/lib/debug".  Applies to every debuginfo_open after it;
+ * `path` must stay valid until then. */
+void debuginfo_set_search_path(const char *path);
 
 /* Opens `path` (shown in messages as `shown`).  NULL with a message when
- * the file cannot be read or carries no line information. */
+ * the file cannot be read or carries no line information; silently when
+ * `shown` is NULL. */
 struct debuginfo *debuginfo_open(const char *path, const char *shown);
 void debuginfo_close(struct debuginfo *di);
 
-/* Appends every function named `name` that has code and line information
- * to `out`.  Returns 0, or -1 with a message naming close matches when
- * there is none. */
+/* Appends to `out` every function with code and line information that
+ * `name` names (the rules: names.h), each once however often it is asked
+ * for (the same object and entry are not added twice).  Overloads and
+ * template instances are all appended; "main" is the program's main
+ * function: the one its compiler marks as such (Rust's crate::main,
+ * Fortran's PROGRAM), else the global main.  The names in all of `out`
+ * are then made unique (see di_function.name): an entry an earlier call
+ * added may be renamed.  Returns 0, or -1 with a message naming close
+ * matches when there is none. */
 int debuginfo_find(struct debuginfo *di, const char *name,
 		   struct di_functions *out);
 
@@ -64,6 +88,22 @@ const char *debuginfo_marked(struct debuginfo *di, size_t *n);
  * independent (ET_DYN), for computing the load bias. */
 uint64_t debuginfo_entry_point(const struct debuginfo *di);
 int debuginfo_is_pie(const struct debuginfo *di);
+
+/* Like debuginfo_find, silently: the number of functions `name` names
+ * in `di` (appended, or listed in `out` already). */
+int debuginfo_lookup(struct debuginfo *di, const char *name,
+		     struct di_functions *out);
+
+/* The program interpreter (dynamic linker) the file asks for, malloc'd,
+ * or NULL for a static program. */
+char *debuginfo_interp(const struct debuginfo *di);
+
+/* Whether the file imports symbol `name` (e.g. dlopen). */
+int debuginfo_imports(const struct debuginfo *di, const char *name);
+
+/* The value of the symbol `name` defined in ELF file `path` (its dynamic
+ * or static symbol table); 0 on success, -1 when it is not there. */
+int debuginfo_symbol(const char *path, const char *name, uint64_t *value);
 
 void di_functions_free(struct di_functions *fns);
 

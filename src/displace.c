@@ -1,13 +1,14 @@
-/* displace.c - relocating one x86-64 instruction into a scratch slot.
+/* displace.c - relocating x86-64 instructions into a scratch slot.
  *
  * What moves unchanged: everything that does not depend on where it is.
  * What is fixed up: RIP-relative memory operands (the displacement is
  * re-aimed from the slot), conditional jumps (re-encoded with a rel32 to
- * the original target).  What the tracer does itself: direct jumps and
- * calls (a call run from the slot would push a return address inside the
- * slot, which unwinders, exceptions and our own return breakpoints must
- * never see).  What is stepped in place: indirect calls, loop/jrcxz,
- * transactions, the target's own int3, anything the decoder rejects.
+ * the original target), loop/jrcxz (aimed at a rel32 jump).  Calls, direct
+ * or indirect, push their real return address with plain moves and jump:
+ * a call run from the slot would push an address inside the slot, which
+ * unwinders, exceptions and our own return breakpoints must never see.
+ * What is stepped in place: transactions (xbegin), the target's own int3,
+ * anything the decoder rejects.
  */
 #include "displace.h"
 
@@ -79,6 +80,112 @@ static int rip_relative(const cs_insn *insn)
 
 enum emitted { EMIT_FAIL = -1, EMIT_FALLS = 0, EMIT_ENDS = 1 };
 
+/* lea -8(%rsp),%rsp; movl $lo,(%rsp); movl $hi,4(%rsp): the push of a
+ * call's return address `ret`, without touching flags or registers. */
+static int emit_push(uint8_t *code, size_t *pos, uint64_t ret)
+{
+	static const uint8_t lea[] = { 0x48, 0x8d, 0x64, 0x24, 0xf8 };
+
+	if (*pos + sizeof(lea) + 7 + 8 > DS_SLOT_SIZE)
+		return -1;
+	memcpy(&code[*pos], lea, sizeof(lea));
+	*pos += sizeof(lea);
+	code[(*pos)++] = 0xc7;
+	code[(*pos)++] = 0x04;
+	code[(*pos)++] = 0x24;
+	put32(&code[*pos], (int32_t)(uint32_t)ret);
+	*pos += 4;
+	code[(*pos)++] = 0xc7;
+	code[(*pos)++] = 0x44;
+	code[(*pos)++] = 0x24;
+	code[(*pos)++] = 0x04;
+	put32(&code[*pos], (int32_t)(uint32_t)(ret >> 32));
+	*pos += 4;
+	return 0;
+}
+
+/* loop, loope, loopne, jrcxz, jecxz: only a rel8 form exists.  Run it
+ * with the rel8 aimed two bytes on, at a rel32 jump to its target; when
+ * not taken, a short jump steps over that. */
+static enum emitted emit_loop(const cs_insn *insn, const uint8_t *bytes,
+			      uint8_t *code, size_t *pos, uint64_t base,
+			      uint64_t target)
+{
+	if (*pos + insn->size + 2 + 5 > DS_SLOT_SIZE)
+		return EMIT_FAIL;
+	memcpy(&code[*pos], bytes, insn->size);
+	*pos += insn->size;
+	code[*pos - 1] = 2;
+	code[(*pos)++] = 0xeb;
+	code[(*pos)++] = 5;
+	return emit_jump(code, pos, base, target) ? EMIT_FAIL : EMIT_FALLS;
+}
+
+static int is_loop(unsigned id)
+{
+	return id == X86_INS_LOOP || id == X86_INS_LOOPE ||
+	       id == X86_INS_LOOPNE || id == X86_INS_JRCXZ ||
+	       id == X86_INS_JECXZ || id == X86_INS_JCXZ;
+}
+
+/* call *operand: push the return address, then jmp *operand (the same
+ * ModRM with /4 for /2), its displacement re-aimed when it is
+ * RIP-relative and moved by 8 when it is relative to %rsp, which the push
+ * lowered. */
+static enum emitted emit_indirect_call(const cs_insn *insn,
+				       const uint8_t *bytes, uint8_t *code,
+				       size_t *pos, uint64_t base)
+{
+	const cs_x86 *x = &insn->detail->x86;
+	uint8_t m = x->encoding.modrm_offset, off = x->encoding.disp_offset;
+	uint64_t next = insn->address + insn->size, here;
+	size_t at;
+
+	if (!m || m >= insn->size || bytes[m - 1] != 0xff ||
+	    ((bytes[m] >> 3) & 7) != 2 || x->op_count != 1)
+		return EMIT_FAIL;
+	if (emit_push(code, pos, next) < 0 || *pos + insn->size > DS_SLOT_SIZE)
+		return EMIT_FAIL;
+	at = *pos;
+	here = base + at;
+	memcpy(&code[at], bytes, insn->size);
+	code[at + m] = (uint8_t)((bytes[m] & 0xc7) | (4 << 3));
+	if (x->operands[0].type == X86_OP_MEM) {
+		const x86_op_mem *mem = &x->operands[0].mem;
+		int64_t disp;
+
+		if (mem->base == X86_REG_RIP) {
+			int32_t d;
+
+			if (!off || x->encoding.disp_size != 4)
+				return EMIT_FAIL;
+			memcpy(&d, &bytes[off], sizeof(d));
+			disp = (int64_t)d + (int64_t)(insn->address - here);
+			if (disp < INT32_MIN || disp > INT32_MAX)
+				return EMIT_FAIL;
+			put32(&code[at + off], (int32_t)disp);
+		} else if (mem->base == X86_REG_RSP || mem->index == X86_REG_RSP) {
+			if (!off || x->encoding.disp_size == 0)
+				return EMIT_FAIL;
+			if (x->encoding.disp_size == 1) {
+				disp = (int8_t)bytes[off] + 8;
+				if (disp > INT8_MAX)
+					return EMIT_FAIL;
+				code[at + off] = (uint8_t)(int8_t)disp;
+			} else {
+				int32_t d;
+
+				memcpy(&d, &bytes[off], sizeof(d));
+				if (d > INT32_MAX - 8)
+					return EMIT_FAIL;
+				put32(&code[at + off], d + 8);
+			}
+		}
+	}
+	*pos += insn->size;
+	return EMIT_ENDS;
+}
+
 /* Appends at code[*pos] (code[0] being at `base`) what runs the instruction
  * `insn` (its bytes `bytes`, originally at insn->address) from there.
  * EMIT_FALLS: execution goes on after it (a jump back must follow);
@@ -96,40 +203,24 @@ static enum emitted emit_insn(const cs_insn *insn, const uint8_t *bytes,
 		if (x->op_count != 1 || x->operands[0].type != X86_OP_IMM)
 			return EMIT_FAIL;
 		target = (uint64_t)x->operands[0].imm;
-		if (insn->id == X86_INS_CALL) {
-			/* lea -8(%rsp),%rsp; movl $lo,(%rsp); movl $hi,4(%rsp):
-			 * the push of a call, without touching flags or
-			 * registers; then jump to the callee. */
-			static const uint8_t lea[] = { 0x48, 0x8d, 0x64, 0x24, 0xf8 };
-
-			if (*pos + sizeof(lea) + 7 + 8 + 5 > DS_SLOT_SIZE)
-				return EMIT_FAIL;
-			memcpy(&code[*pos], lea, sizeof(lea));
-			*pos += sizeof(lea);
-			code[(*pos)++] = 0xc7;
-			code[(*pos)++] = 0x04;
-			code[(*pos)++] = 0x24;
-			put32(&code[*pos], (int32_t)(uint32_t)next);
-			*pos += 4;
-			code[(*pos)++] = 0xc7;
-			code[(*pos)++] = 0x44;
-			code[(*pos)++] = 0x24;
-			code[(*pos)++] = 0x04;
-			put32(&code[*pos], (int32_t)(uint32_t)(next >> 32));
-			*pos += 4;
-			return emit_jump(code, pos, base, target) ? EMIT_FAIL : EMIT_ENDS;
-		}
+		if (insn->id == X86_INS_CALL)
+			return emit_push(code, pos, next) < 0 ||
+				       emit_jump(code, pos, base, target) ? EMIT_FAIL : EMIT_ENDS;
 		if (insn->id == X86_INS_JMP)
 			return emit_jump(code, pos, base, target) ? EMIT_FAIL : EMIT_ENDS;
+		if (is_loop(insn->id))
+			return emit_loop(insn, bytes, code, pos, base, target);
 		cc = jcc_condition(bytes, insn->size);
 		if (cc < 0 || *pos + 6 > DS_SLOT_SIZE || !ds_reach(here + 6, target))
-			return EMIT_FAIL; /* loop, jrcxz, xbegin */
+			return EMIT_FAIL; /* xbegin */
 		code[*pos] = 0x0f;
 		code[*pos + 1] = (uint8_t)(0x80 | cc);
 		put32(&code[*pos + 2], (int32_t)(target - (here + 6)));
 		*pos += 6;
 		return EMIT_FALLS;
 	}
+	if (insn->id == X86_INS_CALL)
+		return emit_indirect_call(insn, bytes, code, pos, base);
 	if (in_group(insn, CS_GRP_CALL) || insn->id == X86_INS_INT3 ||
 	    insn->id == X86_INS_INT1 || *pos + insn->size > DS_SLOT_SIZE)
 		return EMIT_FAIL;

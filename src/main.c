@@ -1,8 +1,9 @@
 /* memprof - line-by-line memory profiler for native programs.
  *
  * main() wires the pieces: options -> program -> debug info -> profile ->
- * spawn -> breakpoints -> session loop -> report -> exit status.  Only this
- * file (and options.c's callers) decide how memprof exits.
+ * spawn -> breakpoints -> session loop -> report -> budgets -> exit status
+ * (or, for "memprof diff", diff.c's diff_run).  Only this file (and
+ * options.c's callers) decide how memprof exits.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -11,12 +12,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "breakpoint.h"
+#include "budget.h"
 #include "debuginfo.h"
+#include "diff.h"
 #include "displace.h"
 #include "options.h"
+#include "program.h"
 #include "profile.h"
 #include "report.h"
 #include "rss.h"
@@ -27,6 +32,10 @@
 
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2
+/* The program succeeded but a --fail-over budget was exceeded.  Distinct
+ * from memprof's own 1 and 2, the shell's 126/127, timeout's 124, 128+N and
+ * sysexits (64-78); below 125 so that `git bisect run` counts it as bad. */
+#define EXIT_OVER_BUDGET 109
 
 static volatile pid_t target_pid;
 static volatile sig_atomic_t stop_requested;
@@ -112,43 +121,34 @@ static void free_argv(char **argv)
 	free(argv);
 }
 
-/* The functions to profile: --func, else those marked with
- * MEMPROF_PROFILE, else main. */
-static int select_functions(const struct options *o, struct debuginfo *di,
-			    struct di_functions *fns)
-{
-	size_t nmarked;
-	const char *marked = debuginfo_marked(di, &nmarked);
-
-	if (o->nfuncs) {
-		for (size_t i = 0; i < o->nfuncs; i++)
-			if (debuginfo_find(di, o->funcs[i], fns) < 0)
-				return -1;
-		return 0;
-	}
-	if (nmarked) {
-		for (const char *m = marked; nmarked; m += strlen(m) + 1) {
-			if (!*m)
-				continue;
-			nmarked--;
-			if (debuginfo_find(di, m, fns) < 0)
-				return -1;
-		}
-		return 0;
-	}
-	return debuginfo_find(di, "main", fns);
-}
-
-/* The report goes to a temporary file renamed over -o FILE at the end, so
- * FILE is complete or untouched. */
+/* -o FILE is written whole or not at all.  The report goes to an unnamed
+ * file in FILE's directory (O_TMPFILE: a memprof killed by SIGKILL leaves
+ * nothing behind), which is given a temporary name at the end and renamed
+ * over FILE.  Where O_TMPFILE is not supported, a named temporary file
+ * stands in from the start.  A FILE that is not a regular file (/dev/null,
+ * /dev/stdout, a pipe) is written in place: renaming over it would replace
+ * the device or the link (as root, even /dev/null).  A symlink to a
+ * regular file is followed and stays a symlink. */
 struct output {
 	FILE *f;
-	char *tmp;
-	const char *final;
+	char *tmp;          /* the temporary's name, once it has one */
+	char *final;        /* FILE, symlinks resolved; NULL: written in place */
+	const char *shown;  /* FILE as given, for messages; NULL: stderr */
 };
+
+static int output_in_place(const char *path)
+{
+	struct stat st;
+
+	if (!strncmp(path, "/dev/", 5) || !strncmp(path, "/proc/", 6))
+		return 1;
+	return stat(path, &st) == 0 && !S_ISREG(st.st_mode);
+}
 
 static int output_open(struct output *out, const char *path)
 {
+	struct stat st;
+	char *dir, *slash;
 	int fd;
 
 	memset(out, 0, sizeof(*out));
@@ -156,103 +156,90 @@ static int output_open(struct output *out, const char *path)
 		out->f = stderr;
 		return 0;
 	}
-	out->final = path;
-	out->tmp = xmalloc(strlen(path) + 16);
-	sprintf(out->tmp, "%s.XXXXXX", path);
-	fd = mkostemp(out->tmp, O_CLOEXEC);
+	out->shown = path;
+	if (!*path)
+		return mp_error("cannot write '': %s", strerror(ENOENT));
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return mp_error("cannot write '%s': %s", path, strerror(EISDIR));
+	if (output_in_place(path)) {
+		fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
+	} else {
+		out->final = realpath(path, NULL);
+		if (!out->final)
+			out->final = xstrdup(path);
+		dir = xmalloc(strlen(out->final) + 2);
+		strcpy(dir, out->final);
+		slash = strrchr(dir, '/');
+		if (!slash)
+			strcpy(dir, ".");
+		else
+			slash[slash == dir] = '\0';
+		fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+		if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR ||
+			       errno == EINVAL)) {
+			out->tmp = xmalloc(strlen(out->final) + 8);
+			sprintf(out->tmp, "%s.XXXXXX", out->final);
+			fd = mkostemp(out->tmp, O_CLOEXEC);
+		}
+		free(dir);
+	}
 	if (fd < 0 || !(out->f = fdopen(fd, "w"))) {
 		int err = errno;
 
 		if (fd >= 0) {
 			close(fd);
-			unlink(out->tmp);
+			if (out->tmp)
+				unlink(out->tmp);
 		}
 		free(out->tmp);
-		out->tmp = NULL;
+		free(out->final);
+		out->tmp = out->final = NULL;
 		return mp_error("cannot write '%s': %s", path, strerror(err));
 	}
 	return 0;
+}
+
+/* Gives the unnamed temporary a name next to FILE that is not taken. */
+static int output_name_tmp(struct output *out)
+{
+	char proc[64];
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fileno(out->f));
+	out->tmp = xmalloc(strlen(out->final) + 32);
+	for (unsigned i = 0; i < 100; i++) {
+		sprintf(out->tmp, "%s.%d.%u", out->final, (int)getpid(), i);
+		if (linkat(AT_FDCWD, proc, AT_FDCWD, out->tmp,
+			   AT_SYMLINK_FOLLOW) == 0)
+			return 0;
+		if (errno != EEXIST)
+			break;
+	}
+	free(out->tmp);
+	out->tmp = NULL;
+	return -1;
 }
 
 static int output_close(struct output *out, int keep)
 {
 	int rc = 0;
 
-	if (!out->tmp)
+	if (!out->shown)
 		return fflush(stderr) == 0 ? 0 : -1;
-	if (fclose(out->f) != 0)
+	if (fflush(out->f) != 0)
 		rc = -1;
-	if (keep && rc == 0 && rename(out->tmp, out->final) != 0)
+	else if (keep && out->final &&
+		 ((!out->tmp && output_name_tmp(out) < 0) ||
+		  rename(out->tmp, out->final) != 0))
 		rc = -1;
 	if (rc < 0)
-		mp_error("cannot write '%s': %m", out->final);
-	if (!keep || rc < 0)
+		mp_error("cannot write '%s': %m", out->shown);
+	if (fclose(out->f) != 0 && rc == 0)
+		rc = mp_error("cannot write '%s': %m", out->shown);
+	if (out->tmp && (!keep || rc < 0))
 		unlink(out->tmp);
 	free(out->tmp);
+	free(out->final);
 	return rc;
-}
-
-/* Which line starts of `f` need a breakpoint (see ds_prune), from the
- * code as loaded. */
-static long prune(struct tracee *t, struct breakpoints *bps,
-		  const struct di_function *f, uint64_t bias, int *keep)
-{
-	size_t n = (size_t)(f->code.hi - f->code.lo);
-	struct ds_targets targets = { 0 };
-	uint8_t *code;
-	long rc = -1;
-
-	if (!f->code.hi || n > (64u << 20))
-		return -1;
-	code = xmalloc(n);
-	if (tracee_read(t, f->code.lo + bias, code, n) == 0)
-		rc = ds_prune(f, code, keep, &targets);
-	free(code);
-	if (rc < 0)
-		return rc;
-	/* Analysed: trampolines may go there. */
-	for (size_t i = 0; i < targets.n; i++)
-		targets.v[i] += bias;
-	bps_add_region(bps, f->code.lo + bias, f->code.hi + bias, &targets);
-	free(targets.v);
-	return rc;
-}
-
-static struct breakpoints *arm(struct tracee *t, struct debuginfo *di,
-			       const struct di_functions *fns)
-{
-	struct breakpoints *bps;
-	uint64_t bias = 0, lowest = UINT64_MAX;
-
-	if (debuginfo_is_pie(di) &&
-	    tracee_load_bias(t, debuginfo_entry_point(di), &bias) < 0)
-		return NULL;
-	bps = bps_new(t);
-	for (size_t i = 0; i < fns->n; i++) {
-		const struct di_function *f = &fns->v[i];
-
-		int *keep = xcalloc(f->nrows, sizeof(*keep));
-
-		bps_add(bps, f->entry + bias, BP_ENTRY, (unsigned)i, 0);
-		if (f->entry + bias < lowest)
-			lowest = f->entry + bias;
-		if (prune(t, bps, f, bias, keep) < 0)
-			for (size_t r = 0; r < f->nrows; r++)
-				keep[r] = 1;
-		for (size_t r = 0; r < f->nrows; r++)
-			if (keep[r])
-				bps_add(bps, f->rows[r].addr + bias, BP_LINE,
-					(unsigned)i, f->rows[r].line);
-		free(keep);
-	}
-	/* Room for every line start and as many return addresses again. */
-	if (bps_reserve_scratch(bps, tracee_pid(t), lowest,
-				2 * bps_count(bps) + 256) < 0 ||
-	    bps_arm(bps) < 0) {
-		bps_free(bps);
-		return NULL;
-	}
-	return bps;
 }
 
 static int report(const struct options *o, struct output *out,
@@ -266,6 +253,7 @@ static int report(const struct options *o, struct output *out,
 		.peak_rss_bytes = oc->peak_rss_bytes,
 		.final_rss_bytes = oc->final_rss_bytes,
 		.precision = o->precision,
+		.top = o->top,
 	};
 	struct source *src = source_new();
 	int rc;
@@ -278,11 +266,30 @@ static int report(const struct options *o, struct output *out,
 	return rc;
 }
 
+/* --fail-over, once the report is out: one line per exceeded budget.
+ * The program's own failure status wins over the budget's. */
+static int check_budgets(const struct options *o, const struct profile *prof,
+			 const struct session_outcome *oc, int status)
+{
+	bool over = false;
+	char msg[512];
+
+	if (budget_validate(o->budgets, o->nbudgets, prof) < 0)
+		return status ? status : EXIT_FAILED;
+	for (size_t i = 0; i < o->nbudgets; i++) {
+		if (!budget_exceeded(&o->budgets[i], prof, oc->peak_rss_bytes,
+				     o->precision, msg, sizeof(msg)))
+			continue;
+		mp_error("%s", msg);
+		over = true;
+	}
+	return over && status == 0 ? EXIT_OVER_BUDGET : status;
+}
+
 static int run(const struct options *o)
 {
-	struct di_functions fns = { 0 };
-	struct debuginfo *di = NULL;
-	struct profile *prof = NULL;
+	struct program *pg = NULL;
+	struct profile *prof = profile_new();
 	struct tracee *t = NULL;
 	struct breakpoints *bps = NULL;
 	struct rss *rss = NULL;
@@ -296,24 +303,15 @@ static int run(const struct options *o)
 		 * process); nothing runs while the functions are looked up. */
 		t = tracee_attach(o->pid, &path);
 		if (!t)
-			return EXIT_FAILED;
+			goto done;
 		cmdline = read_cmdline(o->pid);
 	} else if (!(path = tracee_resolve(o->command[0]))) {
-		return EXIT_FAILED;
-	}
-	di = debuginfo_open(path, o->pid ? path : o->command[0]);
-	if (!di || select_functions(o, di, &fns) < 0)
 		goto done;
-	prof = profile_new();
-	for (size_t i = 0; i < fns.n; i++) {
-		const struct di_function *f = &fns.v[i];
-		unsigned idx = profile_add_function(prof, f->name, f->file,
-						    f->first_line, f->last_line);
-
-		for (size_t r = 0; r < f->nrows; r++)
-			profile_mark_code(prof, idx, f->rows[r].line);
 	}
-	if (output_open(&out, o->output) < 0)
+	debuginfo_set_search_path(o->debuginfo_path);
+	pg = program_new(prof, o->funcs, o->nfuncs);
+	if (program_open(pg, path, o->pid ? path : o->command[0]) < 0 ||
+	    output_open(&out, o->output) < 0)
 		goto done;
 	have_output = 1;
 	if (o->pid) {
@@ -325,15 +323,18 @@ static int run(const struct options *o)
 			goto done;
 	}
 	target_pid = tracee_pid(t);
-	bps = arm(t, di, &fns);
-	if (!bps || !(rss = rss_open(tracee_pid(t))))
+	bps = bps_new(t);
+	if (program_arm(pg, t, bps, tracee_pid(t)) < 0 ||
+	    !(rss = rss_open(tracee_pid(t))))
 		goto done;
-	if (session_run(t, bps, prof, rss, &oc, &stop_requested) < 0)
+	if (session_run(t, bps, pg, prof, rss, &oc, &stop_requested,
+			o->children) < 0)
 		goto done;
+	target_pid = 0;
 	if (getenv("MEMPROF_STATS"))
 		mp_error("stats: %zu breakpoints, %zu trampolines, %zu single-stepped",
 			 bps_count(bps), bps_trampolined(bps), bps_stepped(bps));
-	target_pid = 0;
+	program_report_missing(pg);
 	if (report(o, &out, o->pid ? cmdline : o->command, prof, &oc) < 0) {
 		mp_error("cannot write the report: %m");
 		goto done;
@@ -352,6 +353,7 @@ static int run(const struct options *o)
 	} else {
 		status = oc.exit_code;
 	}
+	status = check_budgets(o, prof, &oc, status);
 done:
 	target_pid = 0;
 	if (have_output)
@@ -359,9 +361,8 @@ done:
 	rss_close(rss);
 	bps_free(bps);
 	tracee_free(t);
+	program_free(pg);
 	profile_free(prof);
-	di_functions_free(&fns);
-	debuginfo_close(di);
 	ds_close();
 	free(path);
 	free_argv(cmdline);
@@ -383,7 +384,12 @@ int main(int argc, char **argv)
 	case OPTIONS_RUN:
 		break;
 	}
-	status = run(&opts);
+	if (opts.diff_old)
+		status = diff_run(opts.diff_old, opts.diff_new,
+				  opts.format == FORMAT_JSON, opts.precision,
+				  stdout) < 0 ? EXIT_FAILED : 0;
+	else
+		status = run(&opts);
 	options_free(&opts);
 	return status;
 }

@@ -5,6 +5,7 @@
  * are off (opterr = 0): every usage error is worded here, printed in one
  * write with its "Try" hint, and reported as OPTIONS_USAGE; main decides
  * the exit status.  --help here and man/memprof.1 must say the same.
+ * "memprof diff ..." has a command line of its own (parse_diff).
  */
 #include "options.h"
 
@@ -23,19 +24,35 @@
 #endif
 
 enum {
+	OPT_CHILDREN = 200,
 	OPT_FORMAT = 256,
 	OPT_PRECISION,
 	OPT_VERSION,
+	OPT_TOP,
+	OPT_FAIL_OVER,
+	OPT_DEBUGINFO_PATH,
 };
 
 static const struct option long_options[] = {
 	{ "func", required_argument, NULL, 'f' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "pid", required_argument, NULL, 'p' },
+	{ "children", no_argument, NULL, OPT_CHILDREN },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "precision", required_argument, NULL, OPT_PRECISION },
+	{ "top", required_argument, NULL, OPT_TOP },
+	{ "fail-over", required_argument, NULL, OPT_FAIL_OVER },
+	{ "debuginfo-path", required_argument, NULL, OPT_DEBUGINFO_PATH },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* memprof diff's own. */
+static const struct option diff_long_options[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "precision", required_argument, NULL, OPT_PRECISION },
 	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -44,6 +61,7 @@ static const char short_options[] = "+:f:o:p:h";
 static const char help_text[] =
 	"Usage: memprof [OPTIONS] [--] PROGRAM [ARGS...]\n"
 	"       memprof [OPTIONS] -p PID\n"
+	"       memprof diff [--format=text|json] [--precision=N] OLD.json NEW.json\n"
 	"\n"
 	"Run PROGRAM and report, for each line of the profiled functions, the\n"
 	"resident memory after the line ran, the change the line caused and how\n"
@@ -56,13 +74,38 @@ static const char help_text[] =
 	"  -o, --output=FILE          write the report to FILE\n"
 	"  -p, --pid=PID              profile running process PID until it exits\n"
 	"                             or memprof gets SIGINT/SIGTERM, then detach\n"
+	"      --children             follow forked children: their profiled\n"
+	"                             functions count, their memory adds up\n"
 	"      --format=text|json     report format (default text)\n"
 	"      --precision=N          decimals of MiB figures, 0 to 9 (default 1)\n"
+	"      --top=N                list the N lines that grew RSS most (default 10)\n"
+	"      --fail-over=[FUNC:]SIZE  exit 109 if the peak RSS (of FUNC) exceeds\n"
+	"                             SIZE, e.g. 200MiB, 1.5GiB, 500M (repeatable)\n"
+	"      --debuginfo-path=PATH  where separate debug files are (man memprof)\n"
 	"  -h, --help                 show this help and exit\n"
 	"      --version              show the version and exit\n"
 	"\n"
-	"Exit status: the program's own; 128+N if it is killed by signal N; 1 if\n"
-	"memprof fails; 2 on a usage error.\n";
+	"memprof diff compares two --format=json reports (memprof diff --help).\n"
+	"'memprof -- diff' or 'memprof ./diff' profiles a program named diff.\n"
+	"\n"
+	"Exit status: the program's own (128+N if killed by signal N), else 109 if\n"
+	"a --fail-over budget is exceeded; 1 if memprof fails; 2 on a usage error.\n";
+
+static const char diff_help_text[] =
+	"Usage: memprof diff [OPTIONS] OLD.json NEW.json\n"
+	"\n"
+	"Compare two reports written by memprof --format=json: the change in peak\n"
+	"and final RSS, then per function and per line the change in Increment\n"
+	"and in Mem usage, largest change first.  Functions and lines that only\n"
+	"one report has are shown as added or removed.\n"
+	"\n"
+	"Options:\n"
+	"      --format=text|json     output format (default text)\n"
+	"      --precision=N          decimals of MiB figures, 0 to 9 (default 1)\n"
+	"  -h, --help                 show this help and exit\n"
+	"\n"
+	"Exit status: 0; 1 if a report cannot be read or is not a memprof report;\n"
+	"2 on a usage error.\n";
 
 /* Prints "memprof: <message>" and the hint with one fwrite, so that the
  * message cannot be torn by the target's output on a shared terminal. */
@@ -133,6 +176,45 @@ static bool parse_precision(const char *arg, int *precision)
 	return true;
 }
 
+static bool parse_format(const char *arg, enum report_format *format)
+{
+	if (strcmp(arg, "text") == 0)
+		*format = FORMAT_TEXT;
+	else if (strcmp(arg, "json") == 0)
+		*format = FORMAT_JSON;
+	else
+		return false;
+	return true;
+}
+
+/* A count: digits only, no sign, no blanks. */
+static bool parse_count(const char *arg, size_t *n)
+{
+	unsigned long long v;
+	char *end;
+
+	if (arg[0] < '0' || arg[0] > '9')
+		return false;
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || *end || v > SIZE_MAX)
+		return false;
+	*n = (size_t)v;
+	return true;
+}
+
+static bool add_budget(struct options *opts, const char *arg)
+{
+	struct budget b;
+
+	if (budget_parse(arg, &b) < 0)
+		return false;
+	opts->budgets = xrealloc(opts->budgets,
+				 (opts->nbudgets + 1) * sizeof(*opts->budgets));
+	opts->budgets[opts->nbudgets++] = b;
+	return true;
+}
+
 /* The option a '?' from getopt_long is about.  optopt is 0 for an unknown
  * or ambiguous long option (the text is argv[optind - 1]), one of ours for
  * an argument given to an option that takes none, else the unknown short
@@ -160,12 +242,68 @@ static enum options_result bad_option(FILE *err, char **argv)
 	return usage_error(err, "unrecognized option '%s'", arg);
 }
 
+/* memprof diff [OPTIONS] OLD NEW; argv[0] is "diff".  Options may come
+ * anywhere (getopt permutes), "--" ends them. */
+static enum options_result parse_diff(struct options *opts, int argc,
+				      char **argv, FILE *out, FILE *err)
+{
+	optind = 0;
+	opterr = 0;
+	for (;;) {
+		int c = getopt_long(argc, argv, ":h", diff_long_options, NULL);
+
+		if (c == -1)
+			break;
+		switch (c) {
+		case OPT_FORMAT:
+			if (!parse_format(optarg, &opts->format))
+				return usage_error(err,
+						   "invalid --format '%s' (expected text or json)",
+						   optarg);
+			break;
+		case OPT_PRECISION:
+			if (!parse_precision(optarg, &opts->precision))
+				return usage_error(err,
+						   "invalid --precision '%s' (expected 0 to 9)",
+						   optarg);
+			break;
+		case 'h':
+			fputs(diff_help_text, out);
+			fflush(out);
+			return OPTIONS_DONE;
+		case ':':
+			if (strncmp(argv[optind - 1], "--", 2) == 0)
+				return usage_error(err,
+						   "option '--%s' requires an argument",
+						   long_name(optopt));
+			return usage_error(err, "option '-%c' requires an argument",
+					   optopt);
+		default:
+			/* No two of diff's options share a prefix: what
+			 * bad_option says of the main table holds here. */
+			return bad_option(err, argv);
+		}
+	}
+	if (argc - optind != 2)
+		return usage_error(err,
+				   "diff needs two reports: OLD.json NEW.json");
+	opts->diff_old = argv[optind];
+	opts->diff_new = argv[optind + 1];
+	return OPTIONS_RUN;
+}
+
 enum options_result options_parse(struct options *opts, int argc, char **argv,
 				  FILE *out, FILE *err)
 {
 	memset(opts, 0, sizeof(*opts));
 	opts->format = FORMAT_TEXT;
 	opts->precision = 1;
+	opts->top = 10;
+
+	/* Only the exact first word: "memprof -- diff" and "memprof ./diff"
+	 * profile a program named diff. */
+	if (argc >= 2 && strcmp(argv[1], "diff") == 0)
+		return parse_diff(opts, argc - 1, argv + 1, out, err);
 
 	/* 0, not 1: glibc then also forgets any state of an earlier call
 	 * (the unit tests parse many command lines in one process). */
@@ -186,6 +324,9 @@ enum options_result options_parse(struct options *opts, int argc, char **argv,
 		case 'o':
 			opts->output = optarg;
 			break;
+		case OPT_CHILDREN:
+			opts->children = 1;
+			break;
 		case 'p': {
 			char *end;
 			long v;
@@ -201,11 +342,7 @@ enum options_result options_parse(struct options *opts, int argc, char **argv,
 			break;
 		}
 		case OPT_FORMAT:
-			if (strcmp(optarg, "text") == 0)
-				opts->format = FORMAT_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				opts->format = FORMAT_JSON;
-			else
+			if (!parse_format(optarg, &opts->format))
 				return usage_error(err,
 						   "invalid --format '%s' (expected text or json)",
 						   optarg);
@@ -215,6 +352,21 @@ enum options_result options_parse(struct options *opts, int argc, char **argv,
 				return usage_error(err,
 						   "invalid --precision '%s' (expected 0 to 9)",
 						   optarg);
+			break;
+		case OPT_TOP:
+			if (!parse_count(optarg, &opts->top))
+				return usage_error(err,
+						   "invalid --top '%s' (expected a number of lines, 0 for none)",
+						   optarg);
+			break;
+		case OPT_FAIL_OVER:
+			if (!add_budget(opts, optarg))
+				return usage_error(err,
+						   "invalid --fail-over '%s' (expected SIZE or FUNCTION:SIZE, e.g. 200MiB, 1.5GiB, 500M)",
+						   optarg);
+			break;
+		case OPT_DEBUGINFO_PATH:
+			opts->debuginfo_path = optarg;
 			break;
 		case 'h':
 			fputs(help_text, out);
@@ -234,6 +386,19 @@ enum options_result options_parse(struct options *opts, int argc, char **argv,
 		default:
 			return bad_option(err, argv);
 		}
+	}
+	/* With --func the profiled names are known now; else (marks, main)
+	 * only after the run, where main checks again. */
+	for (size_t i = 0; opts->nfuncs && i < opts->nbudgets; i++) {
+		const char *name = opts->budgets[i].func;
+		bool found = !name;
+
+		for (size_t f = 0; !found && f < opts->nfuncs; f++)
+			found = strcmp(opts->funcs[f], name) == 0;
+		if (!found)
+			return usage_error(err,
+					   "--fail-over names '%s', which is not profiled (add --func=%s)",
+					   name, name);
 	}
 	if (opts->pid) {
 		if (optind < argc)
@@ -256,4 +421,9 @@ void options_free(struct options *opts)
 	free(opts->funcs);
 	opts->funcs = NULL;
 	opts->nfuncs = 0;
+	for (i = 0; i < opts->nbudgets; i++)
+		free(opts->budgets[i].func);
+	free(opts->budgets);
+	opts->budgets = NULL;
+	opts->nbudgets = 0;
 }

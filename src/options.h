@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "budget.h"
+
 enum report_format { FORMAT_TEXT, FORMAT_JSON };
 
 struct options {
@@ -16,6 +18,15 @@ struct options {
 	char **command;            /* PROGRAM ARGS..., NULL-terminated (points
 				      into argv); NULL with --pid */
 	int pid;                   /* -p, --pid: attach to this process, or 0 */
+	int children;              /* --children: follow forks and execs */
+	size_t top;                /* --top, default 10; 0: no top lines */
+	struct budget *budgets;    /* --fail-over, in order (owned) */
+	size_t nbudgets;
+	const char *debuginfo_path; /* --debuginfo-path, NULL for libdwfl's
+				       default (points into argv) */
+	const char *diff_old;      /* memprof diff OLD NEW: the two reports
+				      (NULL unless diffing; point into argv) */
+	const char *diff_new;
 };
 
 enum options_result {
@@ -25,7 +36,9 @@ enum options_result {
 };
 
 /* Parses argv (argv[0] is memprof).  Options stop at the first non-option
- * or at "--".  Messages: "memprof: <what is wrong>\nTry 'memprof --help'
+ * or at "--".  When argv[1] is exactly "diff", the rest is `memprof diff`'s
+ * command line instead: its options (--format, --precision, anywhere) and
+ * the two reports, in diff_old and diff_new.  Messages: "memprof: <what is wrong>\nTry 'memprof --help'
  * for more information.\n" on `err`.  Call options_free in every case. */
 enum options_result options_parse(struct options *opts, int argc, char **argv,
 				  FILE *out, FILE *err);

@@ -27,6 +27,7 @@
 #include "profile.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "util.h"
 
@@ -75,6 +76,16 @@ unsigned profile_add_function(struct profile *p, const char *name,
 	f->lines = xcalloc(last_line - first_line + 1, sizeof(*f->lines));
 	f->lines[0].has_code = true;
 	return (unsigned)p->n++;
+}
+
+long profile_find_function(const struct profile *p, const char *name,
+			   const char *file, unsigned first_line)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->fns[i].first_line == first_line &&
+		    !strcmp(p->fns[i].name, name) && !strcmp(p->fns[i].file, file))
+			return (long)i;
+	return -1;
 }
 
 static struct profile_line *line_of(struct profile *p, unsigned fn,

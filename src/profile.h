@@ -58,6 +58,11 @@ unsigned profile_add_function(struct profile *p, const char *name,
 			      const char *file, unsigned first_line,
 			      unsigned last_line);
 
+/* The index of the function with this name, file and first line (the
+ * same code loaded again, e.g. a library reopened), or -1. */
+long profile_find_function(const struct profile *p, const char *name,
+			   const char *file, unsigned first_line);
+
 /* Records that the line table has a statement at `line` (rows without code
  * stay blank in the report).  Lines outside the function's span are
  * ignored. */

@@ -21,6 +21,8 @@ struct report_run {
 	int64_t peak_rss_bytes;   /* VmHWM at exit, -1 if unknown */
 	int64_t final_rss_bytes;  /* RSS at exit, -1 if unknown */
 	int precision;            /* decimals of MiB figures */
+	size_t top;               /* lines to rank after the tables (--top,
+				     see top.h); 0: none */
 };
 
 /* memory_profiler 0.61's table, one per function, then the run's peak and

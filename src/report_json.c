@@ -3,9 +3,9 @@
  * Laid out like Python's json.dumps(indent=2), keys in a fixed order (see
  * the man page, section OUTPUT).  Every line of a function's span is
  * listed; a line that never finished has null figures.  Strings are
- * escaped to stay valid JSON whatever the source file holds: valid UTF-8
- * passes through, any other byte >= 0x80 becomes U+FFFD.  What the figures
- * mean is profile.c's business.
+ * escaped to stay valid JSON whatever the source file holds (json.c: valid
+ * UTF-8 passes through, any other byte >= 0x80 becomes U+FFFD).  What the
+ * figures mean is profile.c's business, which lines rank top.c's.
  */
 #define _GNU_SOURCE
 #include "report.h"
@@ -13,87 +13,15 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at s (2 to 4), or 0.  s is
- * NUL-terminated and NUL is never a continuation byte, so this cannot read
- * past the end. */
-static int utf8_length(const unsigned char *s)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	int n, i;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	/* No overlong forms, no surrogates, nothing above U+10FFFF. */
-	if (s[0] == 0xe0)
-		lo = 0xa0;
-	else if (s[0] == 0xed)
-		hi = 0x9f;
-	else if (s[0] == 0xf0)
-		lo = 0x90;
-	else if (s[0] == 0xf4)
-		hi = 0x8f;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
-}
+#include "json.h"
+#include "top.h"
 
 static void json_string(FILE *out, const char *str)
 {
-	const unsigned char *s = (const unsigned char *)(str ? str : "");
-
-	putc('"', out);
-	while (*s) {
-		int n;
-
-		switch (*s) {
-		case '"':
-			fputs("\\\"", out);
-			break;
-		case '\\':
-			fputs("\\\\", out);
-			break;
-		case '\b':
-			fputs("\\b", out);
-			break;
-		case '\f':
-			fputs("\\f", out);
-			break;
-		case '\n':
-			fputs("\\n", out);
-			break;
-		case '\r':
-			fputs("\\r", out);
-			break;
-		case '\t':
-			fputs("\\t", out);
-			break;
-		default:
-			if (*s < 0x20) {
-				fprintf(out, "\\u%04x", *s);
-			} else if (*s < 0x80) {
-				putc(*s, out);
-			} else if ((n = utf8_length(s)) > 0) {
-				fwrite(s, 1, (size_t)n, out);
-				s += n;
-				continue;
-			} else {
-				fputs("\\ufffd", out);
-			}
-		}
-		s++;
-	}
-	putc('"', out);
+	json_write_string(out, str);
 }
 
 static void json_int_or_null(FILE *out, int64_t v, bool known)
@@ -162,6 +90,31 @@ static void json_function(FILE *out, const struct profile_function *fn,
 	      out);
 }
 
+/* "top_lines": the --top ranking, largest first; [] with --top=0. */
+static void json_top(FILE *out, const struct profile *p, size_t top,
+		     struct source *src)
+{
+	size_t n;
+	struct top_line *v = top_lines(p, top, &n);
+
+	fputs(",\n  \"top_lines\": [", out);
+	for (size_t i = 0; i < n; i++) {
+		fputs(i ? ",\n    {\n      \"function\": " :
+			  "\n    {\n      \"function\": ", out);
+		json_string(out, v[i].fn->name);
+		fputs(",\n      \"file\": ", out);
+		json_string(out, v[i].fn->file);
+		fprintf(out, ",\n      \"line\": %u,\n      \"contents\": ",
+			v[i].line);
+		json_string(out, source_line(src, v[i].fn->file, v[i].line));
+		fprintf(out, ",\n      \"increment_bytes\": %" PRId64
+			",\n      \"occurrences\": %" PRIu64 "\n    }",
+			v[i].increment_bytes, v[i].occurrences);
+	}
+	fputs(n ? "\n  ]" : "]", out);
+	free(v);
+}
+
 int report_json(FILE *out, const struct profile *p, const struct report_run *run,
 		struct source *src)
 {
@@ -188,7 +141,9 @@ int report_json(FILE *out, const struct profile *p, const struct report_run *run
 		fputs(i ? ",\n" : "\n", out);
 		json_function(out, profile_function(p, i), src);
 	}
-	fputs(n ? "\n  ]\n}\n" : "]\n}\n", out);
+	fputs(n ? "\n  ]" : "]", out);
+	json_top(out, p, run->top, src);
+	fputs("\n}\n", out);
 	fflush(out);
 	return ferror(out) ? -1 : 0;
 }

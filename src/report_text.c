@@ -5,14 +5,18 @@
  * a "Filename:" line, the header, a rule of '=' as long as the header, one
  * row per source line of the function, then a blank line pair.  Figures are
  * MiB with `precision` decimals in a field of precision + 4.  A line that
- * never finished shows no figures.  After the tables come the run's peak
- * and final RSS.  What the figures mean is profile.c's business.
+ * never finished shows no figures.  After the tables come the lines that
+ * grew RSS most (--top), then the run's peak and final RSS.  What the figures mean is profile.c's business.
  */
 #include "report.h"
 
 #include <inttypes.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "top.h"
+#include "util.h"
 
 #define ROW_FORMAT "%6s %12s %12s  %10s   %s\n"
 
@@ -70,6 +74,83 @@ static void write_table(FILE *out, const struct profile_function *fn,
 	fputs("\n\n", out);
 }
 
+/* How a ranked line is located: "seed.c:27", or the whole path when two
+ * ranked files share a name. */
+static const char *top_location(const struct top_line *v, size_t n, size_t i)
+{
+	const char *file = v[i].fn->file ? v[i].fn->file : "";
+	const char *slash = strrchr(file, '/');
+	const char *base = slash ? slash + 1 : file;
+
+	for (size_t j = 0; j < n; j++) {
+		const char *other = v[j].fn->file ? v[j].fn->file : "";
+		const char *oslash = strrchr(other, '/');
+
+		if (strcmp(oslash ? oslash + 1 : other, base) == 0 &&
+		    strcmp(other, file) != 0)
+			return file;
+	}
+	return base;
+}
+
+/* The --top table, laid out like the function tables but with widths that
+ * fit its cells: Location left-aligned, figures right-aligned, the source
+ * text without its indentation.  Which lines, and in which order, is
+ * top.c's business. */
+static void write_top(FILE *out, const struct profile *p, size_t top,
+		      int precision, struct source *src)
+{
+	size_t n, wloc = strlen("Location"), winc = strlen("Increment");
+	size_t wocc = strlen("Occurrences");
+	struct top_line *v = top_lines(p, top, &n);
+	char **loc, (*inc)[64];
+	int len;
+
+	fputs("Top lines by Increment\n\n", out);
+	if (n == 0) {
+		fputs("No line increased RSS.\n\n\n", out);
+		return;
+	}
+	loc = xmalloc(n * sizeof(*loc));
+	inc = xmalloc(n * sizeof(*inc));
+	for (size_t i = 0; i < n; i++) {
+		const char *where = top_location(v, n, i);
+		char occ[32];
+
+		loc[i] = xmalloc(strlen(where) + 16);
+		sprintf(loc[i], "%s:%u", where, v[i].line);
+		snprintf(inc[i], sizeof(*inc), "+%.*f MiB", precision,
+			 (double)v[i].increment_bytes / (1024.0 * 1024.0));
+		if (strlen(loc[i]) > wloc)
+			wloc = strlen(loc[i]);
+		if (strlen(inc[i]) > winc)
+			winc = strlen(inc[i]);
+		snprintf(occ, sizeof(occ), "%" PRIu64, v[i].occurrences);
+		if (strlen(occ) > wocc)
+			wocc = strlen(occ);
+	}
+	len = fprintf(out, "%-*s   %*s   %*s   %s\n", (int)wloc, "Location",
+		      (int)winc, "Increment", (int)wocc, "Occurrences",
+		      "Line Contents");
+	for (int i = 1; i < len; i++)
+		putc('=', out);
+	putc('\n', out);
+	for (size_t i = 0; i < n; i++) {
+		const char *text = source_line(src, v[i].fn->file, v[i].line);
+
+		text += strspn(text, " \t");
+		fprintf(out, "%-*s   %*s   %*" PRIu64 "%s%s\n", (int)wloc,
+			loc[i], (int)winc, inc[i], (int)wocc, v[i].occurrences,
+			*text ? "   " : "", text);
+	}
+	fputs("\n\n", out);
+	for (size_t i = 0; i < n; i++)
+		free(loc[i]);
+	free(loc);
+	free(inc);
+	free(v);
+}
+
 int report_text(FILE *out, const struct profile *p, const struct report_run *run,
 		struct source *src)
 {
@@ -83,6 +164,8 @@ int report_text(FILE *out, const struct profile *p, const struct report_run *run
 		precision = 9;
 	for (i = 0; i < profile_nfunctions(p); i++)
 		write_table(out, profile_function(p, i), precision, src);
+	if (run->top)
+		write_top(out, p, run->top, precision, src);
 
 	if (run->peak_rss_bytes >= 0) {
 		format_mib(peak, sizeof(peak), 0, precision, run->peak_rss_bytes);

@@ -32,6 +32,8 @@ enum thread_kind {
 
 struct thread {
 	pid_t tid;
+	pid_t pid;      /* its process */
+	bool image;     /* runs the profiled program (not an exec'd one) */
 	enum thread_kind kind;
 	struct profile_stack stack;
 	bool stopped;   /* while detaching: its stop has been seen */
@@ -41,6 +43,7 @@ struct thread {
 /* A new task seen before or after its creator's ptrace event. */
 struct newborn {
 	pid_t pid;
+	pid_t parent;  /* the task whose event announced it */
 	int event;     /* PTRACE_EVENT_CLONE/FORK/VFORK, or 0: not yet known */
 	bool stopped;  /* its first stop has been seen */
 };
@@ -48,6 +51,8 @@ struct newborn {
 struct session {
 	struct tracee *t;
 	struct breakpoints *bps;
+	struct program *pg;
+	bool failed;           /* a message was printed; the target is ended */
 	struct profile *prof;
 	struct rss *rss;
 	pid_t leader;
@@ -56,7 +61,12 @@ struct session {
 	size_t hot;            /* index of the thread found last */
 	struct newborn *newborns;
 	size_t nnewborns;
-	bool profiling;        /* false once the image was replaced by exec */
+	bool children;         /* --children: follow forks and execs */
+	struct kid {
+		pid_t pid;
+		struct rss *rss;
+	} *kids;               /* processes besides the first (--children) */
+	size_t nkids;
 	bool attached;         /* calls may be running since before us */
 	int64_t last_rss, max_rss;
 	struct session_outcome *out;
@@ -75,7 +85,7 @@ static struct thread *thread_find(struct session *s, pid_t tid)
 	return NULL;
 }
 
-static struct thread *thread_add(struct session *s, pid_t tid,
+static struct thread *thread_add(struct session *s, pid_t tid, pid_t pid,
 				 enum thread_kind kind)
 {
 	struct thread *th;
@@ -87,6 +97,8 @@ static struct thread *thread_add(struct session *s, pid_t tid,
 	th = &s->threads[s->nthreads++];
 	memset(th, 0, sizeof(*th));
 	th->tid = tid;
+	th->pid = pid;
+	th->image = true;
 	th->kind = kind;
 	return th;
 }
@@ -105,6 +117,14 @@ static void thread_remove(struct session *s, pid_t tid)
 static int64_t sample(struct session *s)
 {
 	int64_t rss = rss_read(s->rss);
+
+	/* --children: the whole tree's memory. */
+	for (size_t i = 0; i < s->nkids; i++) {
+		int64_t r = rss_read(s->kids[i].rss);
+
+		if (r > 0 && rss >= 0)
+			rss += r;
+	}
 
 	if (rss >= 0) {
 		s->last_rss = rss;
@@ -171,8 +191,18 @@ static bool on_trap(struct session *s, pid_t tid)
 	if (!bp)
 		return false;
 	th = thread_find(s, tid);
-	if (th && th->kind == TH_THREAD && s->profiling)
+	if (th)
+		tracee_select(s->t, th->pid);
+	if (th && th->kind == TH_THREAD && th->image) {
+		if ((bp->kinds & BP_DLHOOK) && th->pid == s->leader) {
+			if (program_on_dl_event(s->pg, tid) < 0 && !s->failed) {
+				s->failed = true;
+				kill(s->leader, SIGKILL);
+			}
+			bp = bps_lookup(s->bps, addr);
+		}
 		account(s, th, bp, &regs);
+	}
 	/* account() may have added a breakpoint: look it up again. */
 	bp = bps_lookup(s->bps, addr);
 	if (bps_resume(s->bps, tid, bp, &regs, &st) == 1)
@@ -199,25 +229,89 @@ static struct newborn *newborn_get(struct session *s, pid_t pid)
 
 /* Both halves are known (the creator's event and the child's first stop):
  * adopt the task or let it go. */
+static bool is_process(pid_t tid)
+{
+	char path[64], buf[256];
+	pid_t tgid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	if ((f = fopen(path, "re"))) {
+		while (fgets(buf, sizeof(buf), f))
+			if (!strncmp(buf, "Tgid:", 5))
+				tgid = (pid_t)atoi(buf + 5);
+		fclose(f);
+	}
+	return tgid == tid;
+}
+
+/* --children: a new process to follow, running our program (a fork) or
+ * not (an exec'd child). */
+static void kid_add(struct session *s, pid_t pid, bool image)
+{
+	struct rss *r = rss_open(pid);
+
+	if (!r)
+		return;
+	s->kids = xrealloc(s->kids, (s->nkids + 1) * sizeof(*s->kids));
+	s->kids[s->nkids].pid = pid;
+	s->kids[s->nkids].rss = r;
+	s->nkids++;
+	if (image)
+		tracee_add_process(s->t, pid);
+}
+
+static void kid_remove(struct session *s, pid_t pid)
+{
+	for (size_t i = 0; i < s->nkids; i++)
+		if (s->kids[i].pid == pid) {
+			rss_close(s->kids[i].rss);
+			s->kids[i] = s->kids[--s->nkids];
+			tracee_remove_process(s->t, pid);
+			return;
+		}
+}
+
+/* The target runs threads or processes: give its parallelism back. */
+static void unpin_all(struct session *s)
+{
+	for (size_t i = 0; i < s->nthreads; i++)
+		tracee_unpin(s->t, s->threads[i].tid);
+}
+
 static void newborn_settle(struct session *s, struct newborn *nb)
 {
 	pid_t pid = nb->pid;
 	int event = nb->event;
+	struct thread *parent = thread_find(s, nb->parent), *th;
+	pid_t ppid = parent ? parent->pid : s->leader;
+	bool image = parent ? parent->image : true;
 
 	*nb = s->newborns[--s->nnewborns];
+	if (event == PTRACE_EVENT_CLONE && is_process(pid))
+		event = PTRACE_EVENT_FORK; /* clone() without CLONE_THREAD */
 	switch (event) {
 	case PTRACE_EVENT_CLONE:
-		thread_add(s, pid, TH_THREAD);
-		/* The target runs threads: give its parallelism back. */
-		for (size_t i = 0; i < s->nthreads; i++)
-			tracee_unpin(s->t, s->threads[i].tid);
+		th = thread_add(s, pid, ppid, TH_THREAD);
+		th->image = image;
+		unpin_all(s);
 		resume(pid, 0);
 		break;
 	case PTRACE_EVENT_VFORK:
-		thread_add(s, pid, TH_VFORK_CHILD);
+		/* It shares its parent's memory until it execs. */
+		th = thread_add(s, pid, ppid, TH_VFORK_CHILD);
+		th->image = false;
 		resume(pid, 0);
 		break;
 	default:
+		if (s->children) {
+			kid_add(s, pid, image);
+			th = thread_add(s, pid, pid, TH_THREAD);
+			th->image = image;
+			unpin_all(s);
+			resume(pid, 0);
+			break;
+		}
 		/* A forked child: remove the int3s it inherited, then let
 		 * it run untraced on every CPU. */
 		bps_remove_from(s->bps, pid);
@@ -235,6 +329,7 @@ static void on_new_task_event(struct session *s, pid_t parent, int event)
 	if (ptrace(PTRACE_GETEVENTMSG, parent, 0L, &msg) == 0) {
 		nb = newborn_get(s, (pid_t)msg);
 		nb->event = event;
+		nb->parent = parent;
 		if (nb->stopped)
 			newborn_settle(s, nb);
 	}
@@ -263,6 +358,10 @@ static void on_exit_event(struct session *s, pid_t tid)
 		int64_t rss = sample(s);
 
 		profile_close_all(s->prof, &th->stack, rss);
+		if (th->pid != s->leader) {
+			resume(tid, 0);
+			return;
+		}
 		s->out->final_rss_bytes = rss;
 		/* The kernel syncs its RSS counters lazily: a sample
 		 * can be a page or two above VmHWM. */
@@ -278,17 +377,38 @@ static void on_exec_event(struct session *s, pid_t tid)
 
 	if (th && th->kind == TH_VFORK_CHILD) {
 		/* Its own image now: nothing of ours is in it. */
-		thread_remove(s, tid);
-		ptrace(PTRACE_DETACH, tid, 0L, 0L);
+		if (!s->children) {
+			thread_remove(s, tid);
+			ptrace(PTRACE_DETACH, tid, 0L, 0L);
+			return;
+		}
+		kid_add(s, tid, false);
+		th->kind = TH_THREAD;
+		th->pid = tid;
+		resume(tid, 0);
+		return;
+	}
+	if (th && th->pid != s->leader) {
+		/* A child (--children) runs another program now: its
+		 * memory still counts, its code is not ours. */
+		profile_close_all(s->prof, &th->stack, sample(s));
+		th->image = false;
+		tracee_leave_image(s->t, th->pid);
+		resume(tid, 0);
 		return;
 	}
 	/* The profiled image is gone: close its calls, keep tracing only to
 	 * learn how the process ends. */
 	for (size_t i = 0; i < s->nthreads; i++)
-		profile_close_all(s->prof, &s->threads[i].stack, sample(s));
-	s->profiling = false;
-	bps_forget(s->bps);
+		if (s->threads[i].pid == s->leader) {
+			profile_close_all(s->prof, &s->threads[i].stack,
+					  sample(s));
+			s->threads[i].image = false;
+		}
 	tracee_reopen_mem(s->t);
+	tracee_leave_image(s->t, s->leader);
+	if (!s->nkids)
+		bps_forget(s->bps);
 	resume(tid, 0);
 }
 
@@ -298,6 +418,7 @@ static void dispatch(struct session *s, pid_t tid, int status)
 
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
 		thread_remove(s, tid);
+		kid_remove(s, tid);
 		if (tid == s->leader) {
 			if (WIFEXITED(status))
 				s->out->exit_code = WEXITSTATUS(status);
@@ -367,7 +488,7 @@ static void detach_stop(struct session *s, pid_t tid, int status)
 			fclose(f);
 		}
 		if (tgid == s->leader) {
-			th = thread_add(s, tid, TH_THREAD);
+			th = thread_add(s, tid, s->leader, TH_THREAD);
 		} else {
 			bps_remove_from(s->bps, tid);
 			ptrace(PTRACE_DETACH, tid, 0L, 0L);
@@ -446,15 +567,16 @@ static void detach_all(struct session *s)
 }
 
 int session_run(struct tracee *t, struct breakpoints *bps,
-		struct profile *prof, struct rss *rss,
-		struct session_outcome *out, const volatile sig_atomic_t *stop)
+		struct program *pg, struct profile *prof, struct rss *rss,
+		struct session_outcome *out, const volatile sig_atomic_t *stop,
+		int children)
 {
 	struct session s = {
-		.t = t, .bps = bps, .prof = prof, .rss = rss,
-		.leader = tracee_pid(t), .profiling = true, .out = out,
-		.attached = tracee_is_attached(t),
+		.t = t, .bps = bps, .pg = pg, .prof = prof, .rss = rss,
+		.leader = tracee_pid(t), .out = out,
+		.attached = tracee_is_attached(t), .children = children,
 	};
-	bool leader_done = false;
+	bool leader_done = false, leader_exited = false;
 	const pid_t *tids;
 	size_t ntids = tracee_threads(t, &tids);
 
@@ -464,9 +586,9 @@ int session_run(struct tracee *t, struct breakpoints *bps,
 	out->final_rss_bytes = -1;
 	out->detached = 0;
 	if (!ntids)
-		thread_add(&s, s.leader, TH_THREAD);
+		thread_add(&s, s.leader, s.leader, TH_THREAD);
 	for (size_t i = 0; i < ntids; i++)
-		thread_add(&s, tids[i], TH_THREAD);
+		thread_add(&s, tids[i], s.leader, TH_THREAD);
 	sample(&s);
 	for (size_t i = 0; i < s.nthreads; i++)
 		resume(s.threads[i].tid, 0);
@@ -486,6 +608,9 @@ int session_run(struct tracee *t, struct breakpoints *bps,
 		}
 		dispatch(&s, tid, status);
 		if (tid == s.leader && (WIFEXITED(status) || WIFSIGNALED(status)))
+			leader_exited = true;
+		/* --children: on until every process of the tree is gone. */
+		if (leader_exited && (!s.children || !s.nthreads))
 			leader_done = true;
 	}
 	if (!out->detached)
@@ -503,7 +628,10 @@ int session_run(struct tracee *t, struct breakpoints *bps,
 		out->final_rss_bytes = s.last_rss;
 	if (out->peak_rss_bytes < 0)
 		out->peak_rss_bytes = s.max_rss;
+	while (s.nkids)
+		kid_remove(&s, s.kids[0].pid);
+	free(s.kids);
 	free(s.threads);
 	free(s.newborns);
-	return 0;
+	return s.failed ? -1 : 0;
 }

@@ -7,6 +7,7 @@
 
 #include "breakpoint.h"
 #include "profile.h"
+#include "program.h"
 #include "rss.h"
 #include "tracee.h"
 
@@ -24,10 +25,14 @@ struct session_outcome {
  * `prof`.  When *stop becomes non-zero (a signal handler sets it; waitpid
  * must then be interrupted, so install it without SA_RESTART) an attached
  * target is let go: every thread stopped, every breakpoint removed, every
- * thread detached, unharmed.  Returns 0 with *out filled, or -1 with a
- * message when tracing failed. */
+ * thread detached, unharmed.  Libraries are handed to `pg` as they load.
+ * Returns 0 with *out filled, or -1 with a message when tracing failed
+ * (the target is then killed).  With `children` (--children) forked
+ * children stay traced: their profiled functions count, their memory adds
+ * to the RSS, the run ends when the whole tree has. */
 int session_run(struct tracee *t, struct breakpoints *bps,
-		struct profile *prof, struct rss *rss,
-		struct session_outcome *out, const volatile sig_atomic_t *stop);
+		struct program *pg, struct profile *prof, struct rss *rss,
+		struct session_outcome *out, const volatile sig_atomic_t *stop,
+		int children);
 
 #endif

@@ -28,9 +28,19 @@
 
 #include "util.h"
 
+/* The memory of one traced process. */
+struct proc_mem {
+	pid_t pid;
+	int fd;        /* /proc/PID/mem */
+	bool image;    /* runs our copy of the program (a fork of it) */
+};
+
 struct tracee {
 	pid_t pid;
-	int memfd;
+	int memfd;     /* the selected process's (procs[cur].fd) */
+	struct proc_mem *procs; /* other processes: --children */
+	size_t nprocs;
+	pid_t cur;
 	bool alive;
 	bool attached;
 	pid_t *tids;      /* threads seized at attach */
@@ -78,15 +88,25 @@ static char *search_path(const char *prog)
 	return found;
 }
 
+/* Whether [off, off + len) goes past a file of `size` bytes. */
+static bool past_end(uint64_t off, uint64_t len, uint64_t size)
+{
+	return off > size || len > size - off;
+}
+
 static int check_elf(const char *path, const char *prog)
 {
 	unsigned char h[64];
+	Elf64_Ehdr e;
+	struct stat st;
 	ssize_t n;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return mp_error("cannot run '%s': %m", prog);
 	n = read(fd, h, sizeof(h));
+	if (fstat(fd, &st) < 0)
+		st.st_size = 0;
 	close(fd);
 	if (n >= 2 && h[0] == '#' && h[1] == '!')
 		return mp_error("'%s' is a script, not an ELF executable", prog);
@@ -100,6 +120,16 @@ static int check_elf(const char *path, const char *prog)
 	if (((Elf64_Ehdr *)h)->e_type != ET_EXEC &&
 	    ((Elf64_Ehdr *)h)->e_type != ET_DYN)
 		return mp_error("'%s' is not an ELF executable", prog);
+	/* The kernel runs a truncated program (until it crashes) and libelf
+	 * sees one without line information: say what it is instead. */
+	memcpy(&e, h, sizeof(e));
+	if (st.st_size > 0 &&
+	    (past_end(e.e_phoff, (uint64_t)e.e_phnum * e.e_phentsize,
+		      (uint64_t)st.st_size) ||
+	     (e.e_shoff && past_end(e.e_shoff,
+				    (uint64_t)e.e_shnum * e.e_shentsize,
+				    (uint64_t)st.st_size))))
+		return mp_error("'%s' is a truncated ELF file", prog);
 	return 0;
 }
 
@@ -203,11 +233,19 @@ static int open_mem(struct tracee *t)
 	char name[64];
 
 	snprintf(name, sizeof(name), "/proc/%d/mem", t->pid);
-	if (t->memfd >= 0)
-		close(t->memfd);
+	if (t->nprocs)
+		close(t->procs[0].fd);
 	t->memfd = open(name, O_RDWR | O_CLOEXEC);
 	if (t->memfd < 0)
 		return mp_error("cannot open %s: %m", name);
+	if (!t->nprocs) {
+		t->procs = xcalloc(1, sizeof(*t->procs));
+		t->nprocs = 1;
+	}
+	t->procs[0].pid = t->pid;
+	t->procs[0].fd = t->memfd;
+	t->procs[0].image = true;
+	t->cur = t->pid;
 	return 0;
 }
 
@@ -455,12 +493,15 @@ void tracee_free(struct tracee *t)
 		reap(t->pid);
 	}
 	free(t->tids);
-	if (t->memfd >= 0)
+	for (size_t i = 0; i < t->nprocs; i++)
+		close(t->procs[i].fd);
+	if (!t->nprocs && t->memfd >= 0)
 		close(t->memfd);
+	free(t->procs);
 	free(t);
 }
 
-int tracee_load_bias(struct tracee *t, uint64_t file_entry, uint64_t *bias)
+int tracee_auxv(struct tracee *t, uint64_t type, uint64_t *value)
 {
 	char name[64];
 	Elf64_auxv_t av[64];
@@ -474,11 +515,85 @@ int tracee_load_bias(struct tracee *t, uint64_t file_entry, uint64_t *bias)
 	n = read(fd, av, sizeof(av));
 	close(fd);
 	for (ssize_t i = 0; n > 0 && i < n / (ssize_t)sizeof(av[0]); i++)
-		if (av[i].a_type == AT_ENTRY) {
-			*bias = av[i].a_un.a_val - file_entry;
+		if (av[i].a_type == type) {
+			*value = av[i].a_un.a_val;
 			return 0;
 		}
-	return mp_error("cannot find the entry point of process %d", t->pid);
+	return -1;
+}
+
+int tracee_load_bias(struct tracee *t, uint64_t file_entry, uint64_t *bias)
+{
+	uint64_t entry;
+
+	if (tracee_auxv(t, AT_ENTRY, &entry) < 0)
+		return mp_error("cannot find the entry point of process %d", t->pid);
+	*bias = entry - file_entry;
+	return 0;
+}
+
+void tracee_select(struct tracee *t, pid_t pid)
+{
+	if (pid == t->cur)
+		return;
+	t->cur = t->pid;
+	t->memfd = t->procs[0].fd;
+	for (size_t i = 0; i < t->nprocs; i++)
+		if (t->procs[i].pid == pid) {
+			t->memfd = t->procs[i].fd;
+			t->cur = pid;
+		}
+}
+
+int tracee_add_process(struct tracee *t, pid_t pid)
+{
+	char name[64];
+	int fd;
+
+	snprintf(name, sizeof(name), "/proc/%d/mem", pid);
+	fd = open(name, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	t->procs = xrealloc(t->procs, (t->nprocs + 1) * sizeof(*t->procs));
+	t->procs[t->nprocs].pid = pid;
+	t->procs[t->nprocs].fd = fd;
+	t->procs[t->nprocs].image = true;
+	t->nprocs++;
+	return 0;
+}
+
+void tracee_remove_process(struct tracee *t, pid_t pid)
+{
+	for (size_t i = 1; i < t->nprocs; i++)
+		if (t->procs[i].pid == pid) {
+			close(t->procs[i].fd);
+			t->procs[i] = t->procs[--t->nprocs];
+			break;
+		}
+	t->cur = 0;
+	tracee_select(t, t->pid);
+}
+
+void tracee_leave_image(struct tracee *t, pid_t pid)
+{
+	for (size_t i = 0; i < t->nprocs; i++)
+		if (t->procs[i].pid == pid)
+			t->procs[i].image = false;
+}
+
+int tracee_write_image(struct tracee *t, uint64_t addr, const void *buf,
+		       size_t n)
+{
+	int rc = tracee_write(t, addr, buf, n);
+
+	/* The other copies follow; one of them failing (a library it has
+	 * not loaded) changes nothing for the others. */
+	for (size_t i = 0; i < t->nprocs; i++)
+		if (t->procs[i].image && t->procs[i].fd != t->memfd &&
+		    pwrite(t->procs[i].fd, buf, n, (off_t)addr) < 0) {
+			/* nothing to undo */
+		}
+	return rc;
 }
 
 int tracee_read(struct tracee *t, uint64_t addr, void *buf, size_t n)
@@ -523,7 +638,7 @@ int tracee_write_pid(pid_t pid, uint64_t addr, const void *buf, size_t n)
 }
 
 int tracee_inject_mmap(struct tracee *t, pid_t tid, uint64_t hint,
-		       size_t size, uint64_t *addr)
+		       size_t size, uint64_t stub_at, uint64_t *addr)
 {
 	/* mov $SYS_mmap, %eax; syscall; int3.  rax is set by the stub, not
 	 * through the registers: at the exec stop the kernel still has to
@@ -534,11 +649,14 @@ int tracee_inject_mmap(struct tracee *t, pid_t tid, uint64_t hint,
 	unsigned char orig[sizeof(stub)];
 	int st, pending = 0, rc = -1, err = 0;
 
-	if (ptrace(PTRACE_GETREGS, tid, 0L, &saved) < 0 ||
-	    tracee_read(t, saved.rip, orig, sizeof(orig)) < 0 ||
-	    tracee_write(t, saved.rip, stub, sizeof(stub)) < 0)
+	if (ptrace(PTRACE_GETREGS, tid, 0L, &saved) < 0)
+		return -1;
+	if (!stub_at && (tracee_read(t, saved.rip, orig, sizeof(orig)) < 0 ||
+			 tracee_write(t, saved.rip, stub, sizeof(stub)) < 0))
 		return -1;
 	regs = saved;
+	if (stub_at)
+		regs.rip = stub_at;
 	regs.orig_rax = (unsigned long long)-1; /* no syscall restart */
 	regs.rdi = hint;
 	regs.rsi = size;
@@ -568,7 +686,8 @@ int tracee_inject_mmap(struct tracee *t, pid_t tid, uint64_t hint,
 		rc = 0;
 	}
 restore:
-	tracee_write(t, saved.rip, orig, sizeof(orig));
+	if (!stub_at)
+		tracee_write(t, saved.rip, orig, sizeof(orig));
 	ptrace(PTRACE_SETREGS, tid, 0L, &saved);
 	if (pending)
 		syscall(SYS_tgkill, t->pid, tid, pending);

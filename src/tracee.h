@@ -45,6 +45,10 @@ void tracee_free(struct tracee *t);
 
 pid_t tracee_pid(const struct tracee *t);
 
+/* The value of auxiliary vector entry `type` (AT_BASE...) of the target.
+ * Returns 0, or -1 with a message. */
+int tracee_auxv(struct tracee *t, uint64_t type, uint64_t *value);
+
 /* The difference between run-time and file addresses (0 unless PIE),
  * from the auxiliary vector.  Returns 0 on success. */
 int tracee_load_bias(struct tracee *t, uint64_t file_entry, uint64_t *bias);
@@ -53,6 +57,17 @@ int tracee_load_bias(struct tracee *t, uint64_t file_entry, uint64_t *bias);
  * Return 0 or -1 (errno set). */
 int tracee_read(struct tracee *t, uint64_t addr, void *buf, size_t n);
 int tracee_write(struct tracee *t, uint64_t addr, const void *buf, size_t n);
+
+/* --children: more processes than the first.  tracee_read/tracee_write
+ * act on the selected one (the first by default); tracee_write_image on
+ * every one that still runs a copy of the program (a fork that has not
+ * exec'd), for the breakpoints they share. */
+int tracee_add_process(struct tracee *t, pid_t pid);
+void tracee_remove_process(struct tracee *t, pid_t pid);
+void tracee_leave_image(struct tracee *t, pid_t pid);
+void tracee_select(struct tracee *t, pid_t pid);
+int tracee_write_image(struct tracee *t, uint64_t addr, const void *buf,
+		       size_t n);
 
 /* Writes into another process sharing no memory with `t` (a forked
  * child): same contract. */
@@ -64,12 +79,13 @@ void tracee_unpin(struct tracee *t, pid_t tid);
 int tracee_pinned(const struct tracee *t);
 
 /* Makes the stopped thread `tid` call mmap(hint, size, PROT_READ |
- * PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE) by running
- * a syscall instruction written over its current instruction, then puts
- * the code and registers back.  Only safe while no other thread runs (at
- * the exec stop).  Returns 0 with *addr set, or -1 (errno set). */
+ * PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE), then puts
+ * its registers back.  The code run is `mov $SYS_mmap,%eax; syscall;
+ * int3`: at `stub` when non-zero, else written over the thread's current
+ * instruction and restored after (only safe while no other thread runs).
+ * Returns 0 with *addr set, or -1 (errno set). */
 int tracee_inject_mmap(struct tracee *t, pid_t tid, uint64_t hint,
-		       size_t size, uint64_t *addr);
+		       size_t size, uint64_t stub, uint64_t *addr);
 
 /* The target has been reaped: nothing to kill any more. */
 void tracee_gone(struct tracee *t);

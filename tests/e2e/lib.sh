@@ -41,9 +41,15 @@ runcap() {
 	return 0
 }
 
+# A command memprof runs under, as words: MEMPROF_WRAPPER="valgrind -q"
+# (make check-valgrind).  Cases that start memprof themselves run
+# $MEMPROF_WRAPPER "$MEMPROF" too.
+MEMPROF_WRAPPER=${MEMPROF_WRAPPER:-}
+
 # mp ARGS...: runs memprof ARGS with runcap.
 mp() {
-	runcap "$MEMPROF" "$@"
+	# shellcheck disable=SC2086 # a word list by design
+	runcap $MEMPROF_WRAPPER "$MEMPROF" "$@"
 }
 
 # plain PROGRAM ARGS...: runs a program without memprof; stdout in
@@ -57,6 +63,14 @@ plain() {
 # First line of memprof's stderr, for failure messages.
 err1() {
 	head -n 1 "$T/err" 2>/dev/null
+}
+
+# skip REASON: this case cannot run here (a compiler or package it needs is
+# missing; scripts/install-deps installs them).  The runner prints "skip -
+# NAME: REASON" and counts it apart.
+skip() {
+	printf '%s\n' "$*" >"$T/.skip"
+	exit 0
 }
 
 assert_eq() { # EXPECTED ACTUAL WHAT
@@ -140,11 +154,12 @@ j() {
 }
 
 # srcline PROG TEXT: the number of the one source line of testdata/PROG.c
-# containing TEXT.
+# (testdata/PROG when PROG has a suffix: cxx.cpp) containing TEXT.
 srcline() {
-	local n
-	n=$(grep -nF -- "$2" "$SRCDATA/$1.c" | cut -d: -f1)
-	[[ $n =~ ^[0-9]+$ ]] || fail "testdata/$1.c: not exactly one line contains '$2' ($n)"
+	local n src=$1
+	[[ $src == *.* ]] || src=$src.c
+	n=$(grep -nF -- "$2" "$SRCDATA/$src" | cut -d: -f1)
+	[[ $n =~ ^[0-9]+$ ]] || fail "testdata/$src: not exactly one line contains '$2' ($n)"
 	echo "$n"
 }
 

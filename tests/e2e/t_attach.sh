@@ -28,7 +28,8 @@ traced_iterations() {
 attach_detach() { # VARIANT SIGNAL
 	plain "$TESTDATA/attach-$1" 120
 	start_attach "$1" 120
-	"$MEMPROF" -p "$prog_pid" --format=json -o "$JSON" >"$T/out" 2>"$T/err" &
+	# shellcheck disable=SC2086 # MEMPROF_WRAPPER is a word list
+	$MEMPROF_WRAPPER "$MEMPROF" -p "$prog_pid" --format=json -o "$JSON" >"$T/out" 2>"$T/err" &
 	local mp_pid=$!
 	sleep 1
 	kill -"$2" "$mp_pid"

@@ -39,7 +39,8 @@ forwarded_term() {
 	local pid i
 	mkfifo fifo
 	# The target copies its stdin: it blocks reading the fifo until killed.
-	"$MEMPROF" -o report.txt "$TESTDATA/exitcode-O0" 0 cat <fifo >"$T/out" 2>"$T/err" &
+	# shellcheck disable=SC2086 # MEMPROF_WRAPPER is a word list
+	$MEMPROF_WRAPPER "$MEMPROF" -o report.txt "$TESTDATA/exitcode-O0" 0 cat <fifo >"$T/out" 2>"$T/err" &
 	pid=$!
 	exec 3>fifo
 	for i in $(seq 100); do

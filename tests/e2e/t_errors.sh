@@ -77,8 +77,9 @@ err_no_debuginfo() {
 err_no_ptrace() { # VARIANT
 	uniq_prog
 	# LeakSanitizer (SANITIZE=1 builds) needs ptrace itself: off here.
+	# shellcheck disable=SC2086 # MEMPROF_WRAPPER is a word list
 	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
-		runcap "$TESTDATA/noptrace-$1" "$MEMPROF" "./$UNIQ" 10
+		runcap "$TESTDATA/noptrace-$1" $MEMPROF_WRAPPER "$MEMPROF" "./$UNIQ" 10
 	assert_status 1
 	assert_stderr "memprof: cannot trace './$UNIQ': Operation not permitted (blocked by a seccomp filter; a container may need --cap-add=SYS_PTRACE)"
 	assert_no_stdout

@@ -12,6 +12,11 @@ int main(void)
 	srunner_add_suite(sr, profile_suite());
 	srunner_add_suite(sr, report_suite());
 	srunner_add_suite(sr, options_suite());
+	srunner_add_suite(sr, names_suite());
+	srunner_add_suite(sr, top_suite());
+	srunner_add_suite(sr, budget_suite());
+	srunner_add_suite(sr, json_suite());
+	srunner_add_suite(sr, diff_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

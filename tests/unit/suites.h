@@ -9,5 +9,10 @@ Suite *source_suite(void);
 Suite *profile_suite(void);
 Suite *report_suite(void);
 Suite *options_suite(void);
+Suite *names_suite(void);
+Suite *top_suite(void);
+Suite *budget_suite(void);
+Suite *json_suite(void);
+Suite *diff_suite(void);
 
 #endif

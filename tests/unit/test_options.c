@@ -232,12 +232,13 @@ START_TEST(help_and_version)
 	ck_assert_ptr_nonnull(strstr(r.out, "MEMPROF_PROFILE"));
 	ck_assert_ptr_nonnull(strstr(r.out, "--func=NAME[,NAME...]"));
 	ck_assert_ptr_nonnull(strstr(r.out, "--precision=N"));
-	ck_assert_ptr_nonnull(strstr(r.out, "Exit status: the program's own; "
-					    "128+N if it is killed by signal N; 1 if\n"
-					    "memprof fails; 2 on a usage error.\n"));
+	ck_assert_ptr_nonnull(strstr(r.out, "Exit status: the program's own "
+					    "(128+N if killed by signal N), else 109 if\n"
+					    "a --fail-over budget is exceeded; 1 if memprof "
+					    "fails; 2 on a usage error.\n"));
 	for (p = r.out; *p; p++)
 		lines += *p == '\n';
-	ck_assert_int_lt(lines, 30);
+	ck_assert_int_lt(lines, 48); /* a screenful */
 	parsed_free(&r);
 
 	/* -h wins wherever it is, before PROGRAM. */
@@ -283,6 +284,135 @@ START_TEST(reentrant)
 }
 END_TEST
 
+START_TEST(top_and_budgets)
+{
+	struct parsed r;
+
+	PARSE(&r, "./app");
+	ck_assert_int_eq(r.result, OPTIONS_RUN);
+	ck_assert_uint_eq(r.opts.top, 10);
+	ck_assert_uint_eq(r.opts.nbudgets, 0);
+	ck_assert_ptr_null(r.opts.diff_old);
+	parsed_free(&r);
+
+	PARSE(&r, "--top=0", "--fail-over=200MiB", "--fail-over", "f:1.5G",
+	      "--top", "3", "./app");
+	ck_assert_int_eq(r.result, OPTIONS_RUN);
+	ck_assert_uint_eq(r.opts.top, 3);
+	ck_assert_uint_eq(r.opts.nbudgets, 2);
+	ck_assert_ptr_null(r.opts.budgets[0].func);
+	ck_assert_int_eq(r.opts.budgets[0].bytes, 200LL << 20);
+	ck_assert_str_eq(r.opts.budgets[1].func, "f");
+	ck_assert_int_eq(r.opts.budgets[1].bytes, 1536LL << 20);
+	parsed_free(&r);
+
+	/* With --func, a budget's function must be one of them. */
+	PARSE(&r, "-f", "a,ns::b", "--fail-over=ns::b:1M", "--fail-over=a:2M",
+	      "--fail-over=3M", "--top=0", "./app");
+	ck_assert_int_eq(r.result, OPTIONS_RUN);
+	ck_assert_uint_eq(r.opts.nbudgets, 3);
+	ck_assert_str_eq(r.opts.budgets[0].func, "ns::b");
+	ck_assert_uint_eq(r.opts.top, 0);
+	parsed_free(&r);
+
+	ck_usage("invalid --top 'x' (expected a number of lines, 0 for none)",
+		 "--top=x", "./app");
+	ck_usage("invalid --top '-1' (expected a number of lines, 0 for none)",
+		 "--top=-1", "./app");
+	ck_usage("invalid --top '' (expected a number of lines, 0 for none)",
+		 "--top=", "./app");
+	ck_usage("invalid --top ' 1' (expected a number of lines, 0 for none)",
+		 "--top= 1", "./app");
+	ck_usage("invalid --top '1x' (expected a number of lines, 0 for none)",
+		 "--top=1x", "./app");
+	ck_usage("invalid --top '99999999999999999999999' (expected a number of lines, 0 for none)",
+		 "--top=99999999999999999999999", "./app");
+#define BAD_SIZE(arg) "invalid --fail-over '" arg "' (expected SIZE or " \
+		      "FUNCTION:SIZE, e.g. 200MiB, 1.5GiB, 500M)"
+	ck_usage(BAD_SIZE("5MB"), "--fail-over=5MB", "./app");
+	ck_usage(BAD_SIZE(""), "--fail-over=", "./app");
+	ck_usage(BAD_SIZE(":1M"), "--fail-over=:1M", "./app");
+	ck_usage(BAD_SIZE("f:"), "--fail-over=f:", "./app");
+	ck_usage(BAD_SIZE("0"), "--fail-over=0", "./app");
+	ck_usage(BAD_SIZE("-1M"), "--fail-over", "-1M", "./app");
+	ck_usage(BAD_SIZE("1.5"), "--fail-over=1.5", "./app");
+#undef BAD_SIZE
+	ck_usage("--fail-over names 'g', which is not profiled (add --func=g)",
+		 "-f", "f", "--fail-over=g:1M", "./app");
+	ck_usage("option '--fail-over' requires an argument", "--fail-over");
+	ck_usage("option '--top' requires an argument", "--top");
+}
+END_TEST
+
+START_TEST(diff_command)
+{
+	struct parsed r;
+
+	PARSE(&r, "diff", "a.json", "b.json");
+	ck_assert_int_eq(r.result, OPTIONS_RUN);
+	ck_assert_str_eq(r.opts.diff_old, "a.json");
+	ck_assert_str_eq(r.opts.diff_new, "b.json");
+	ck_assert_ptr_null(r.opts.command);
+	ck_assert_int_eq(r.opts.format, FORMAT_TEXT);
+	ck_assert_int_eq(r.opts.precision, 1);
+	parsed_free(&r);
+
+	/* Options anywhere; "--" ends them. */
+	PARSE(&r, "diff", "--format=json", "a.json", "--precision", "3",
+	      "b.json");
+	ck_assert_int_eq(r.result, OPTIONS_RUN);
+	ck_assert_int_eq(r.opts.format, FORMAT_JSON);
+	ck_assert_int_eq(r.opts.precision, 3);
+	ck_assert_str_eq(r.opts.diff_old, "a.json");
+	ck_assert_str_eq(r.opts.diff_new, "b.json");
+	parsed_free(&r);
+	PARSE(&r, "diff", "--", "-a.json", "--format=x");
+	ck_assert_int_eq(r.result, OPTIONS_RUN);
+	ck_assert_str_eq(r.opts.diff_old, "-a.json");
+	ck_assert_str_eq(r.opts.diff_new, "--format=x");
+	parsed_free(&r);
+
+	PARSE(&r, "diff", "a", "--help");
+	ck_assert_int_eq(r.result, OPTIONS_DONE);
+	ck_assert_int_eq(strncmp(r.out, "Usage: memprof diff [OPTIONS] "
+				 "OLD.json NEW.json\n", 48), 0);
+	ck_assert_str_eq(r.err, "");
+	parsed_free(&r);
+
+	ck_usage("diff needs two reports: OLD.json NEW.json", "diff");
+	ck_usage("diff needs two reports: OLD.json NEW.json", "diff", "a.json");
+	ck_usage("diff needs two reports: OLD.json NEW.json", "diff", "a", "b",
+		 "c");
+	ck_usage("unrecognized option '--func=x'", "diff", "--func=x", "a", "b");
+	ck_usage("unrecognized option '--top=3'", "diff", "--top=3", "a", "b");
+	ck_usage("unrecognized option '-o'", "diff", "-o", "x", "a", "b");
+	ck_usage("invalid --format 'xml' (expected text or json)", "diff",
+		 "--format=xml", "a", "b");
+	ck_usage("invalid --precision '10' (expected 0 to 9)", "diff",
+		 "--precision=10", "a", "b");
+	ck_usage("option '--precision' requires an argument", "diff", "a", "b",
+		 "--precision");
+	ck_usage("option '--help' doesn't allow an argument", "diff",
+		 "--help=1");
+
+	/* Only the very first word makes a diff: a program named diff is
+	 * profiled after "--", by path, or after any option. */
+	PARSE(&r, "--", "diff", "a", "b");
+	ck_assert_int_eq(r.result, OPTIONS_RUN);
+	ck_assert_ptr_null(r.opts.diff_old);
+	ck_command(r.opts.command, (char *[]){ "diff", "a", "b", NULL });
+	parsed_free(&r);
+	PARSE(&r, "./diff", "a", "b");
+	ck_assert_ptr_null(r.opts.diff_old);
+	ck_command(r.opts.command, (char *[]){ "./diff", "a", "b", NULL });
+	parsed_free(&r);
+	PARSE(&r, "-f", "main", "diff", "x");
+	ck_assert_ptr_null(r.opts.diff_old);
+	ck_command(r.opts.command, (char *[]){ "diff", "x", NULL });
+	parsed_free(&r);
+}
+END_TEST
+
 Suite *options_suite(void)
 {
 	Suite *s = suite_create("options");
@@ -296,6 +426,8 @@ Suite *options_suite(void)
 	tcase_add_test(tc, no_arguments);
 	tcase_add_test(tc, help_and_version);
 	tcase_add_test(tc, reentrant);
+	tcase_add_test(tc, top_and_budgets);
+	tcase_add_test(tc, diff_command);
 	suite_add_tcase(s, tc);
 	return s;
 }

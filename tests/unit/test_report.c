@@ -347,7 +347,8 @@ START_TEST(json_whole)
 		"        }\n"
 		"      ]\n"
 		"    }\n"
-		"  ]\n"
+		"  ],\n"
+		"  \"top_lines\": []\n"
 		"}\n", fx.path);
 	ck_assert_str_eq(got, want);
 	free(got);
@@ -389,7 +390,8 @@ START_TEST(json_empty_and_strings)
 		"  \"signal\": null,\n"
 		"  \"peak_rss_bytes\": 0,\n"
 		"  \"final_rss_bytes\": 123456789,\n"
-		"  \"functions\": []\n"
+		"  \"functions\": [],\n"
+		"  \"top_lines\": []\n"
 		"}\n");
 	free(got);
 

@@ -1,0 +1,403 @@
+/* program.c - which code is profiled, object by object.
+ *
+ * The executable is read before the program runs.  Libraries appear
+ * later: the dynamic linker calls _dl_debug_state after every change of
+ * its list of objects (r_debug.r_brk); a breakpoint there lets memprof walk
+ * the list (r_debug.r_map) once it is consistent again, arm the functions
+ * of objects that are new and forget those of objects that are gone.  A
+ * new library's code has not run yet at that point (its constructors run
+ * after), so its line starts can be patched like the executable's.
+ */
+#define _GNU_SOURCE
+#include "program.h"
+
+#include <elf.h>
+#include <link.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "debuginfo.h"
+#include "displace.h"
+#include "util.h"
+
+/* Offsets in the dynamic linker's structures (glibc, x86-64). */
+#define R_DEBUG_MAP 8
+#define R_DEBUG_STATE 24
+#define LINK_MAP_ADDR 0
+#define LINK_MAP_NAME 8
+#define LINK_MAP_NEXT 24
+#define MAX_OBJECTS 4096
+
+struct object {
+	char *path;
+	uint64_t bias;
+	uint64_t lo, hi;     /* span of its breakpoints */
+	bool present;        /* in the latest walk of the list */
+};
+
+struct program {
+	struct profile *prof;
+	char **wanted;       /* names to profile */
+	bool *found;
+	size_t nwanted;
+	bool by_marks;       /* no --func: libraries' marks count too */
+	struct debuginfo *exe;
+	char *exe_shown;
+	char *interp;
+	struct di_functions exe_fns;
+	struct tracee *t;
+	struct breakpoints *bps;
+	uint64_t r_debug;    /* run-time address of _r_debug, 0 if static */
+	bool started;        /* the program's own libraries are loaded */
+	bool may_dlopen;
+	struct object *objs;
+	size_t nobjs;
+};
+
+static void want(struct program *pg, const char *name)
+{
+	for (size_t i = 0; i < pg->nwanted; i++)
+		if (!strcmp(pg->wanted[i], name))
+			return;
+	pg->wanted = xrealloc(pg->wanted, (pg->nwanted + 1) * sizeof(char *));
+	pg->found = xrealloc(pg->found, (pg->nwanted + 1) * sizeof(bool));
+	pg->wanted[pg->nwanted] = xstrdup(name);
+	pg->found[pg->nwanted++] = false;
+}
+
+struct program *program_new(struct profile *prof, char *const *funcs,
+			    size_t nfuncs)
+{
+	struct program *pg = xcalloc(1, sizeof(*pg));
+
+	pg->prof = prof;
+	for (size_t i = 0; i < nfuncs; i++)
+		want(pg, funcs[i]);
+	pg->by_marks = !nfuncs;
+	return pg;
+}
+
+void program_free(struct program *pg)
+{
+	if (!pg)
+		return;
+	for (size_t i = 0; i < pg->nwanted; i++)
+		free(pg->wanted[i]);
+	free(pg->wanted);
+	free(pg->found);
+	for (size_t i = 0; i < pg->nobjs; i++)
+		free(pg->objs[i].path);
+	free(pg->objs);
+	di_functions_free(&pg->exe_fns);
+	debuginfo_close(pg->exe);
+	free(pg->exe_shown);
+	free(pg->interp);
+	free(pg);
+}
+
+/* Adds the marked names of `di` to the wanted ones. */
+static void want_marks(struct program *pg, struct debuginfo *di)
+{
+	size_t n;
+	const char *m = debuginfo_marked(di, &n);
+
+	for (; n; m += strlen(m) + 1)
+		if (*m) {
+			want(pg, m);
+			n--;
+		}
+}
+
+/* Looks every wanted name up in `di`, appending to `fns`. */
+static void lookup_all(struct program *pg, struct debuginfo *di,
+		       struct di_functions *fns)
+{
+	for (size_t i = 0; i < pg->nwanted; i++)
+		if (debuginfo_lookup(di, pg->wanted[i], fns) > 0)
+			pg->found[i] = true;
+}
+
+/* Reports the first name found nowhere, as debuginfo_find words it. */
+static int not_found(struct program *pg)
+{
+	for (size_t i = 0; i < pg->nwanted; i++)
+		if (!pg->found[i]) {
+			struct di_functions none = { 0 };
+			int rc = debuginfo_find(pg->exe, pg->wanted[i], &none);
+
+			di_functions_free(&none);
+			if (rc < 0)
+				return -1;
+		}
+	return 0;
+}
+
+int program_open(struct program *pg, const char *path, const char *shown)
+{
+	pg->exe = debuginfo_open(path, shown);
+	if (!pg->exe)
+		return -1;
+	pg->exe_shown = xstrdup(shown);
+	if (pg->by_marks) {
+		want_marks(pg, pg->exe);
+		if (!pg->nwanted)
+			want(pg, "main");
+	}
+	lookup_all(pg, pg->exe, &pg->exe_fns);
+	pg->interp = debuginfo_interp(pg->exe);
+	pg->may_dlopen = debuginfo_imports(pg->exe, "dlopen");
+	/* A name not in a static program is nowhere: say so now.  In a
+	 * dynamic one it may be in a library: see once they are loaded. */
+	if (!pg->interp)
+		return not_found(pg);
+	return 0;
+}
+
+/* Which line starts of `f` need a breakpoint (see ds_prune), from the
+ * code as loaded at `bias`; registers the function as a trampoline
+ * region when its code could be analysed. */
+static long prune(struct program *pg, const struct di_function *f,
+		  uint64_t bias, int *keep)
+{
+	size_t n = (size_t)(f->code.hi - f->code.lo);
+	struct ds_targets targets = { 0 };
+	uint8_t *code;
+	long rc = -1;
+
+	if (!f->code.hi || n > (64u << 20))
+		return -1;
+	code = xmalloc(n);
+	if (tracee_read(pg->t, f->code.lo + bias, code, n) == 0)
+		rc = ds_prune(f, code, keep, &targets);
+	free(code);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < targets.n; i++)
+		targets.v[i] += bias;
+	bps_add_region(pg->bps, f->code.lo + bias, f->code.hi + bias, &targets);
+	free(targets.v);
+	return rc;
+}
+
+/* Profiles the functions `fns` loaded at `bias`: rows in the profile,
+ * breakpoints registered (armed by the caller); *lo..*hi grows to span
+ * them. */
+static void add_functions(struct program *pg, const struct di_functions *fns,
+			  uint64_t bias, uint64_t *lo, uint64_t *hi)
+{
+	for (size_t i = 0; i < fns->n; i++) {
+		const struct di_function *f = &fns->v[i];
+		long known = profile_find_function(pg->prof, f->name, f->file,
+						   f->first_line);
+		/* A library loaded again adds to the same table. */
+		unsigned idx = known >= 0 ?
+				       (unsigned)known :
+				       profile_add_function(pg->prof, f->name, f->file,
+							    f->first_line, f->last_line);
+		int *keep = xcalloc(f->nrows, sizeof(*keep));
+
+		bps_add(pg->bps, f->entry + bias, BP_ENTRY, idx, 0);
+		if (f->entry + bias < *lo)
+			*lo = f->entry + bias;
+		if (prune(pg, f, bias, keep) < 0)
+			for (size_t r = 0; r < f->nrows; r++)
+				keep[r] = 1;
+		for (size_t r = 0; r < f->nrows; r++) {
+			uint64_t a = f->rows[r].addr + bias;
+
+			profile_mark_code(pg->prof, idx, f->rows[r].line);
+			if (!keep[r])
+				continue;
+			bps_add(pg->bps, a, BP_LINE, idx, f->rows[r].line);
+			if (a + 1 > *hi)
+				*hi = a + 1;
+		}
+		free(keep);
+	}
+}
+
+/* Arms what add_functions registered, with a scratch area near `lo`. */
+static int arm_near(struct program *pg, pid_t tid, uint64_t lo, size_t n)
+{
+	/* Room for every line start and as many return addresses again. */
+	if (n && bps_reserve_scratch(pg->bps, tid, lo, 2 * n + 256) < 0)
+		return -1;
+	return bps_arm(pg->bps);
+}
+
+/* The dynamic linker's base and the addresses of its hook and list. */
+static int watch_linker(struct program *pg)
+{
+	uint64_t base, hook, r_debug;
+
+	if (tracee_auxv(pg->t, AT_BASE, &base) < 0 || !base ||
+	    debuginfo_symbol(pg->interp, "_dl_debug_state", &hook) < 0 ||
+	    debuginfo_symbol(pg->interp, "_r_debug", &r_debug) < 0)
+		return 0; /* an unusual linker: the executable alone */
+	pg->r_debug = base + r_debug;
+	bps_add(pg->bps, base + hook, BP_DLHOOK, 0, 0);
+	return 0;
+}
+
+int program_arm(struct program *pg, struct tracee *t,
+		struct breakpoints *bps, pid_t tid)
+{
+	uint64_t bias = 0, lo = UINT64_MAX, hi = 0;
+	size_t before;
+
+	pg->t = t;
+	pg->bps = bps;
+	if (tracee_is_attached(t)) {
+		/* Threads may be anywhere in the code: nothing but int3s. */
+		bps_no_trampolines(bps);
+		pg->started = true;
+	}
+	if (debuginfo_is_pie(pg->exe) &&
+	    tracee_load_bias(t, debuginfo_entry_point(pg->exe), &bias) < 0)
+		return -1;
+	before = bps_count(bps);
+	add_functions(pg, &pg->exe_fns, bias, &lo, &hi);
+	if (pg->interp && watch_linker(pg) < 0)
+		return -1;
+	/* A scratch area near the program even when none of its own
+	 * functions is profiled: the first one holds the stub that maps the
+	 * others, near libraries, later. */
+	if (debuginfo_entry_point(pg->exe) + bias < lo)
+		lo = debuginfo_entry_point(pg->exe) + bias;
+	if (arm_near(pg, tid, lo, bps_count(bps) - before + 1) < 0)
+		return -1;
+	if (tracee_is_attached(t) && pg->r_debug)
+		return program_on_dl_event(pg, tid);
+	return 0;
+}
+
+static int read_u64(struct program *pg, uint64_t addr, uint64_t *v)
+{
+	return tracee_read(pg->t, addr, v, sizeof(*v));
+}
+
+/* A C string of the target's, at most `n` - 1 bytes. */
+static int read_str(struct program *pg, uint64_t addr, char *buf, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n - 1) {
+		size_t chunk = 64 - ((addr + got) & 63);
+
+		if (chunk > n - 1 - got)
+			chunk = n - 1 - got;
+		if (tracee_read(pg->t, addr + got, buf + got, chunk) < 0)
+			return -1;
+		if (memchr(buf + got, '\0', chunk))
+			return 0;
+		got += chunk;
+	}
+	buf[n - 1] = '\0';
+	return 0;
+}
+
+static struct object *object_find(struct program *pg, const char *path,
+				  uint64_t bias)
+{
+	for (size_t i = 0; i < pg->nobjs; i++)
+		if (pg->objs[i].bias == bias && !strcmp(pg->objs[i].path, path))
+			return &pg->objs[i];
+	return NULL;
+}
+
+/* A library newly in the list: profile what it has of ours. */
+static int add_object(struct program *pg, const char *path, uint64_t bias,
+		      pid_t tid)
+{
+	struct di_functions fns = { 0 };
+	struct debuginfo *di = debuginfo_open(path, NULL);
+	uint64_t lo = UINT64_MAX, hi = 0;
+	struct object *o;
+	size_t before;
+	int rc = 0;
+
+	pg->objs = xrealloc(pg->objs, (pg->nobjs + 1) * sizeof(*pg->objs));
+	o = &pg->objs[pg->nobjs++];
+	memset(o, 0, sizeof(*o));
+	o->path = xstrdup(path);
+	o->bias = bias;
+	o->present = true;
+	if (!di)
+		return 0; /* no line information: nothing of ours */
+	if (pg->by_marks)
+		want_marks(pg, di);
+	lookup_all(pg, di, &fns);
+	if (fns.n) {
+		before = bps_count(pg->bps);
+		add_functions(pg, &fns, bias, &lo, &hi);
+		rc = arm_near(pg, tid, lo, bps_count(pg->bps) - before);
+		o = &pg->objs[pg->nobjs - 1];
+		o->lo = lo;
+		o->hi = hi;
+	}
+	di_functions_free(&fns);
+	debuginfo_close(di);
+	return rc;
+}
+
+int program_on_dl_event(struct program *pg, pid_t tid)
+{
+	uint64_t state, map, next;
+	char path[4096];
+	size_t k = 0;
+
+	if (!pg->r_debug || read_u64(pg, pg->r_debug + R_DEBUG_STATE, &state) < 0 ||
+	    (int)state != RT_CONSISTENT ||
+	    read_u64(pg, pg->r_debug + R_DEBUG_MAP, &map) < 0)
+		return 0;
+	for (size_t i = 0; i < pg->nobjs; i++)
+		pg->objs[i].present = false;
+	for (size_t n = 0; map && n < MAX_OBJECTS; n++, map = next) {
+		uint64_t l_addr, l_name;
+		struct object *o;
+
+		if (read_u64(pg, map + LINK_MAP_ADDR, &l_addr) < 0 ||
+		    read_u64(pg, map + LINK_MAP_NAME, &l_name) < 0 ||
+		    read_u64(pg, map + LINK_MAP_NEXT, &next) < 0)
+			break;
+		/* The executable has no name here, the vDSO no file. */
+		if (!l_name || read_str(pg, l_name, path, sizeof(path)) < 0 ||
+		    path[0] != '/' || (pg->interp && !strcmp(path, pg->interp)))
+			continue;
+		if ((o = object_find(pg, path, l_addr))) {
+			o->present = true;
+			continue;
+		}
+		if (add_object(pg, path, l_addr, tid) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < pg->nobjs; i++) {
+		struct object *o = &pg->objs[i];
+
+		if (o->present) {
+			pg->objs[k++] = *o;
+			continue;
+		}
+		/* Unloaded: its code is gone, and with it our int3s. */
+		if (o->hi)
+			bps_forget_range(pg->bps, o->lo, o->hi);
+		free(o->path);
+	}
+	pg->nobjs = k;
+	if (!pg->started) {
+		pg->started = true;
+		if (!pg->may_dlopen && not_found(pg) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+void program_report_missing(const struct program *pg)
+{
+	for (size_t i = 0; i < pg->nwanted; i++)
+		if (!pg->found[i])
+			mp_error("function '%s' was never loaded: not in '%s' nor in any library it loaded",
+				 pg->wanted[i], pg->exe_shown);
+}

@@ -1,0 +1,46 @@
+/* program.h - the profiled program's code: its executable and the shared
+ * libraries the dynamic linker loads and unloads, which functions of each
+ * are profiled, and arming their breakpoints.
+ */
+#ifndef MEMPROF_PROGRAM_H
+#define MEMPROF_PROGRAM_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "breakpoint.h"
+#include "profile.h"
+#include "tracee.h"
+
+struct program;
+
+/* The functions to profile are `funcs` (--func) when nfuncs > 0; else
+ * those marked with MEMPROF_PROFILE (in the executable, and in each
+ * library as it loads), or main when the executable marks none. */
+struct program *program_new(struct profile *prof, char *const *funcs,
+			    size_t nfuncs);
+void program_free(struct program *pg);
+
+/* Reads the executable before it runs.  -1 with a message when it has no
+ * line information, or a function is nowhere to be found (a static
+ * program: there is nowhere else to look). */
+int program_open(struct program *pg, const char *path, const char *shown);
+
+/* With the target stopped (after its exec, or every thread after an
+ * attach): arms the executable's functions, and watches the dynamic
+ * linker so that libraries are armed as they load; attached, the
+ * libraries already loaded are armed at once.  -1 with a message. */
+int program_arm(struct program *pg, struct tracee *t,
+		struct breakpoints *bps, pid_t tid);
+
+/* The dynamic linker's hook was hit by thread `tid`: arm what was
+ * loaded, forget what was unloaded.  -1 with a message when, once the
+ * program's own libraries are loaded, a function named with --func is in
+ * none of them (and the program cannot dlopen more): the caller ends the
+ * target. */
+int program_on_dl_event(struct program *pg, pid_t tid);
+
+/* Says which named functions never turned up (a library never loaded). */
+void program_report_missing(const struct program *pg);
+
+#endif
