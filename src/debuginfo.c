@@ -1204,3 +1204,92 @@ int debuginfo_symbol(const char *path, const char *name, uint64_t *value)
 	close(fd);
 	return rc;
 }
+
+/* --- symbolizing addresses of a live process --- */
+
+struct di_symbolizer {
+	Dwfl_Callbacks cb;
+	Dwfl *dwfl;
+	char *debuginfo_path;
+	pid_t pid;
+};
+
+static int symbolizer_report(struct di_symbolizer *s)
+{
+	if (s->dwfl)
+		dwfl_end(s->dwfl);
+	s->dwfl = dwfl_begin(&s->cb);
+	if (!s->dwfl)
+		return -1;
+	dwfl_report_begin(s->dwfl);
+	if (dwfl_linux_proc_report(s->dwfl, s->pid) != 0) {
+		dwfl_report_end(s->dwfl, NULL, NULL);
+		return -1;
+	}
+	dwfl_report_end(s->dwfl, NULL, NULL);
+	return 0;
+}
+
+struct di_symbolizer *di_symbolizer_new(pid_t pid)
+{
+	static const Dwfl_Callbacks cb = {
+		.find_elf = dwfl_linux_proc_find_elf,
+		.find_debuginfo = dwfl_standard_find_debuginfo,
+	};
+	struct di_symbolizer *s = xcalloc(1, sizeof(*s));
+
+	s->cb = cb;
+	s->cb.debuginfo_path = &s->debuginfo_path;
+	s->pid = pid;
+	if (symbolizer_report(s) < 0) {
+		di_symbolizer_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void di_symbolizer_free(struct di_symbolizer *s)
+{
+	if (!s)
+		return;
+	if (s->dwfl)
+		dwfl_end(s->dwfl);
+	free(s);
+}
+
+void di_symbolize(struct di_symbolizer *s, uint64_t pc, struct di_place *out)
+{
+	Dwfl_Module *mod = dwfl_addrmodule(s->dwfl, pc);
+	const char *name, *file = NULL;
+	Dwfl_Line *line;
+	int lineno = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!mod) {
+		/* Loaded since the last look: look again, once. */
+		if (symbolizer_report(s) < 0 || !(mod = dwfl_addrmodule(s->dwfl, pc)))
+			return;
+	}
+	name = dwfl_module_addrname(mod, pc);
+	if ((line = dwfl_module_getsrc(mod, pc)))
+		file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
+	out->function = xstrdup(name ? name : "??");
+	/* A symbol version is noise here. */
+	out->function[strcspn(out->function, "@")] = '\0';
+	if (file && file[0] != '/' && dwfl_line_comp_dir(line)) {
+		const char *dir = dwfl_line_comp_dir(line);
+
+		out->file = xmalloc(strlen(dir) + strlen(file) + 2);
+		sprintf(out->file, "%s/%s", dir, file);
+	} else {
+		out->file = file ? xstrdup(file) : NULL;
+	}
+	out->line = lineno > 0 ? (unsigned)lineno : 0;
+}
+
+void di_place_release(struct di_place *p)
+{
+	free(p->function);
+	free(p->file);
+	memset(p, 0, sizeof(*p));
+}

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* A line start: where a breakpoint goes. */
 struct di_row {
@@ -104,6 +105,25 @@ int debuginfo_imports(const struct debuginfo *di, const char *name);
 /* The value of the symbol `name` defined in ELF file `path` (its dynamic
  * or static symbol table); 0 on success, -1 when it is not there. */
 int debuginfo_symbol(const char *path, const char *name, uint64_t *value);
+
+/* Where an address of a live process is: function, file and line. */
+struct di_place {
+	char *function;  /* "??" when unknown */
+	char *file;      /* NULL when unknown */
+	unsigned line;   /* 0 when unknown */
+};
+
+struct di_symbolizer;
+
+/* Looks addresses of process `pid` up (its executable and every library
+ * mapped, their debug info found the standard way).  NULL when it cannot
+ * read the process. */
+struct di_symbolizer *di_symbolizer_new(pid_t pid);
+void di_symbolizer_free(struct di_symbolizer *s);
+
+/* Fills *out (to release with di_place_release) for address `pc`. */
+void di_symbolize(struct di_symbolizer *s, uint64_t pc, struct di_place *out);
+void di_place_release(struct di_place *p);
 
 void di_functions_free(struct di_functions *fns);
 

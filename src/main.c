@@ -253,6 +253,11 @@ static int report(const struct options *o, struct output *out,
 		.peak_rss_bytes = oc->peak_rss_bytes,
 		.final_rss_bytes = oc->final_rss_bytes,
 		.precision = o->precision,
+		.peak_known = oc->peak.fn >= 0,
+		.peak_fn = oc->peak.fn >= 0 ? (unsigned)oc->peak.fn : 0,
+		.peak_line = oc->peak.line,
+		.peak_stack = oc->peak.stack,
+		.peak_depth = oc->peak.depth,
 		.top = o->top,
 	};
 	struct source *src = source_new();
@@ -293,7 +298,7 @@ static int run(const struct options *o)
 	struct tracee *t = NULL;
 	struct breakpoints *bps = NULL;
 	struct rss *rss = NULL;
-	struct session_outcome oc;
+	struct session_outcome oc = { 0 };
 	struct output out = { 0 };
 	char *path = NULL, **cmdline = NULL;
 	int status = EXIT_FAILED, have_output = 0;
@@ -366,6 +371,7 @@ done:
 	ds_close();
 	free(path);
 	free_argv(cmdline);
+	session_outcome_release(&oc);
 	return status;
 }
 

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "debuginfo.h"
 #include "profile.h"
 #include "source.h"
 
@@ -23,6 +24,12 @@ struct report_run {
 	int precision;            /* decimals of MiB figures */
 	size_t top;               /* lines to rank after the tables (--top,
 				     see top.h); 0: none */
+	int peak_known;           /* the peak's place below is known */
+	unsigned peak_fn;         /* the line running when the peak was
+				     reached: function index */
+	unsigned peak_line;
+	const struct di_place *peak_stack; /* the call stack there */
+	size_t peak_depth;
 };
 
 /* memory_profiler 0.61's table, one per function, then the run's peak and

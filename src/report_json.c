@@ -115,6 +115,42 @@ static void json_top(FILE *out, const struct profile *p, size_t top,
 	free(v);
 }
 
+/* "peak": where the peak was reached, or null when unknown. */
+static void json_peak(FILE *out, const struct profile *p,
+		      const struct report_run *run)
+{
+	const struct profile_function *f = run->peak_known ?
+		profile_function(p, run->peak_fn) : NULL;
+
+	fputs(",\n  \"peak\": ", out);
+	if (!f) {
+		fputs("null", out);
+		return;
+	}
+	fputs("{\n    \"rss_bytes\": ", out);
+	json_int_or_null(out, run->peak_rss_bytes, run->peak_rss_bytes >= 0);
+	fputs(",\n    \"function\": ", out);
+	json_string(out, f->name);
+	fputs(",\n    \"file\": ", out);
+	json_string(out, f->file);
+	fprintf(out, ",\n    \"line\": %u,\n    \"stack\": [", run->peak_line);
+	for (size_t i = 0; i < run->peak_depth; i++) {
+		const struct di_place *d = &run->peak_stack[i];
+
+		fputs(i ? ",\n      {\"function\": " : "\n      {\"function\": ", out);
+		json_string(out, d->function);
+		fputs(", \"file\": ", out);
+		if (d->file)
+			json_string(out, d->file);
+		else
+			fputs("null", out);
+		fputs(", \"line\": ", out);
+		json_int_or_null(out, d->line, d->line > 0);
+		fputc('}', out);
+	}
+	fputs(run->peak_depth ? "\n    ]\n  }" : "]\n  }", out);
+}
+
 int report_json(FILE *out, const struct profile *p, const struct report_run *run,
 		struct source *src)
 {
@@ -135,6 +171,7 @@ int report_json(FILE *out, const struct profile *p, const struct report_run *run
 	json_int_or_null(out, run->peak_rss_bytes, run->peak_rss_bytes >= 0);
 	fputs(",\n  \"final_rss_bytes\": ", out);
 	json_int_or_null(out, run->final_rss_bytes, run->final_rss_bytes >= 0);
+	json_peak(out, p, run);
 
 	fputs(",\n  \"functions\": [", out);
 	for (i = 0; i < n; i++) {

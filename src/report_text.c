@@ -151,6 +151,27 @@ static void write_top(FILE *out, const struct profile *p, size_t top,
 	free(v);
 }
 
+/* Where the peak was reached: the profiled line, then the stack. */
+static void write_peak_place(FILE *out, const struct profile *p,
+			     const struct report_run *run)
+{
+	const struct profile_function *f = run->peak_known ?
+		profile_function(p, run->peak_fn) : NULL;
+
+	if (!f)
+		return;
+	fprintf(out, "Peak reached in %s at %s:%u\n", f->name, f->file,
+		run->peak_line);
+	for (size_t i = 0; i < run->peak_depth; i++) {
+		const struct di_place *d = &run->peak_stack[i];
+
+		fprintf(out, "    #%zu %s", i, d->function);
+		if (d->file)
+			fprintf(out, " at %s:%u", d->file, d->line);
+		fputc('\n', out);
+	}
+}
+
 int report_text(FILE *out, const struct profile *p, const struct report_run *run,
 		struct source *src)
 {
@@ -174,6 +195,7 @@ int report_text(FILE *out, const struct profile *p, const struct report_run *run
 	if (run->final_rss_bytes >= 0)
 		format_mib(final, sizeof(final), 0, precision,
 			   run->final_rss_bytes);
+	write_peak_place(out, p, run);
 	fprintf(out, "Peak RSS:  %s\nFinal RSS: %s\n", peak, final);
 	fflush(out);
 	return ferror(out) ? -1 : 0;

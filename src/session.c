@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 
 #include "displace.h"
+#include "unwind.h"
 #include "util.h"
 
 enum thread_kind {
@@ -69,6 +70,12 @@ struct session {
 	size_t nkids;
 	bool attached;         /* calls may be running since before us */
 	int64_t last_rss, max_rss;
+	/* The peak's place: the stack is unwound when the RSS has grown by
+	 * a step since the last time, and named at the end. */
+	int64_t place_rss;
+	uint64_t place_pcs[PEAK_STACK_MAX];
+	size_t place_depth;
+	pid_t place_pid;
 	struct session_outcome *out;
 };
 
@@ -141,12 +148,72 @@ static void resume(pid_t tid, int sig)
 
 /* --- line events: the hot path --- */
 
+/* The RSS grew by a step since the last capture: remember the line that
+ * was running and the stack here.  Rare by design (steps of 1/64 of the
+ * peak, at least 1 MiB), so unwinding never weighs on line events. */
+static void capture_peak(struct session *s, struct thread *th,
+			 const struct bp *bp, struct user_regs_struct *regs,
+			 int64_t rss)
+{
+	struct session_peak *pk = &s->out->peak;
+	uint64_t rip = regs->rip;
+
+	s->place_rss = rss;
+	pk->rss_bytes = rss;
+	if (th->stack.depth) {
+		const struct profile_frame *f = &th->stack.frames[th->stack.depth - 1];
+
+		pk->fn = (int)f->fn;
+		pk->line = f->line;
+	} else {
+		pk->fn = bp->kinds & (BP_ENTRY | BP_LINE) ? (int)bp->fn : -1;
+		pk->line = bp->line;
+	}
+	/* Unwind from the instruction the breakpoint stands for, not from
+	 * past the int3 or inside a trampoline. */
+	regs->rip = bp->site;
+	if (ptrace(PTRACE_SETREGS, th->tid, 0L, regs) == 0) {
+		s->place_depth = unwind_stack(th->tid, s->place_pcs,
+					      PEAK_STACK_MAX);
+		s->place_pid = th->pid;
+	}
+	regs->rip = rip;
+	ptrace(PTRACE_SETREGS, th->tid, 0L, regs);
+}
+
+/* Names the frames of the last capture while the process still exists. */
+static void name_peak(struct session *s, pid_t pid)
+{
+	struct session_peak *pk = &s->out->peak;
+	struct di_symbolizer *sym;
+
+	if (!s->place_depth || pid != s->place_pid || pk->depth)
+		return;
+	sym = di_symbolizer_new(pid);
+	if (!sym)
+		return;
+	for (size_t i = 0; i < s->place_depth; i++)
+		di_symbolize(sym, s->place_pcs[i], &pk->stack[pk->depth++]);
+	di_symbolizer_free(sym);
+}
+
+void session_outcome_release(struct session_outcome *out)
+{
+	for (size_t i = 0; i < out->peak.depth; i++)
+		di_place_release(&out->peak.stack[i]);
+	out->peak.depth = 0;
+}
+
 static void account(struct session *s, struct thread *th, const struct bp *bp,
-		    const struct user_regs_struct *regs)
+		    struct user_regs_struct *regs)
 {
 	int64_t rss = sample(s);
 	unsigned kinds = bp->kinds, fn = bp->fn, line = bp->line;
 	uint64_t addr = bp->site;
+	int64_t step = s->place_rss / 64;
+
+	if (rss > s->place_rss + (step > (1 << 20) ? step : (1 << 20)))
+		capture_peak(s, th, bp, regs, rss);
 
 	if (kinds & BP_RETURN)
 		profile_return(s->prof, &th->stack, regs->rsp, rss);
@@ -363,6 +430,7 @@ static void on_exit_event(struct session *s, pid_t tid)
 			return;
 		}
 		s->out->final_rss_bytes = rss;
+		name_peak(s, s->leader);
 		/* The kernel syncs its RSS counters lazily: a sample
 		 * can be a page or two above VmHWM. */
 		hwm = rss_read_hwm(s->rss);
@@ -557,6 +625,7 @@ static void detach_all(struct session *s)
 			detach_stop(s, tid, status);
 	}
 	s->out->final_rss_bytes = sample(s);
+	name_peak(s, s->leader);
 	for (size_t i = 0; i < s->nthreads; i++)
 		profile_close_all(s->prof, &s->threads[i].stack, s->last_rss);
 	bps_disarm(s->bps);
@@ -585,6 +654,8 @@ int session_run(struct tracee *t, struct breakpoints *bps,
 	out->peak_rss_bytes = -1;
 	out->final_rss_bytes = -1;
 	out->detached = 0;
+	memset(&out->peak, 0, sizeof(out->peak));
+	out->peak.fn = -1;
 	if (!ntids)
 		thread_add(&s, s.leader, s.leader, TH_THREAD);
 	for (size_t i = 0; i < ntids; i++)

@@ -6,10 +6,23 @@
 #include <stdint.h>
 
 #include "breakpoint.h"
+#include "debuginfo.h"
 #include "profile.h"
 #include "program.h"
 #include "rss.h"
 #include "tracee.h"
+
+/* Where the peak was reached: the profiled line running when the RSS
+ * last grew by a step (see session.c), and the call stack there. */
+#define PEAK_STACK_MAX 16
+
+struct session_peak {
+	int64_t rss_bytes;        /* the RSS sampled there */
+	int fn;                   /* profile function index, or -1: unknown */
+	unsigned line;
+	struct di_place stack[PEAK_STACK_MAX]; /* innermost first */
+	size_t depth;
+};
 
 /* How the run ended, for the report and the exit status. */
 struct session_outcome {
@@ -18,7 +31,11 @@ struct session_outcome {
 	int64_t peak_rss_bytes;  /* VmHWM at exit, else the highest seen */
 	int64_t final_rss_bytes; /* RSS at exit, else the last seen */
 	int detached;            /* memprof let go of a running process */
+	struct session_peak peak;
 };
+
+/* Releases what the outcome holds (the peak's stack). */
+void session_outcome_release(struct session_outcome *out);
 
 /* Runs the target (stopped after its exec, or every thread stopped after
  * an attach; breakpoints armed) to its end, feeding every line event to

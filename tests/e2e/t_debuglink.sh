@@ -4,9 +4,9 @@
 # --debuginfo-path); the clear errors when it is nowhere.
 # shellcheck shell=bash
 
-# split VARIANT DIR [DEBUGDIR]: DIR/prog, a copy of marks-VARIANT with its
+# split_debug VARIANT DIR [DEBUGDIR]: DIR/prog, a copy of marks-VARIANT with its
 # DWARF moved to DEBUGDIR/prog.debug (default DIR) and a debuglink to it.
-split() {
+split_debug() {
 	local dir=$2 dbg=${3:-$2}
 	command -v objcopy >/dev/null || skip "no objcopy (binutils; scripts/install-deps installs it)"
 	mkdir -p "$dir" "$dbg"
@@ -30,7 +30,7 @@ profile_alpha() {
 NO_DEBUG_FILE="has no line information: its debug file 'prog.debug' was not found (see --debuginfo-path)"
 
 debuglink_beside() { # VARIANT
-	split "$1" bin
+	split_debug "$1" bin
 	profile_alpha bin/prog
 	# Marks stay in the stripped program: alpha and beta by default.
 	mp --format=json -o "$JSON" ./bin/prog
@@ -39,12 +39,12 @@ debuglink_beside() { # VARIANT
 }
 
 debuglink_subdir() {
-	split O0 bin bin/.debug
+	split_debug O0 bin bin/.debug
 	profile_alpha "$T/bin/prog"
 }
 
 debuglink_path() {
-	split O0 bin syms
+	split_debug O0 bin syms
 	mp --func=alpha ./bin/prog
 	assert_status 1
 	assert_stderr "memprof: './bin/prog' $NO_DEBUG_FILE"
@@ -80,7 +80,7 @@ buildid_path() {
 # build ID no other file has), removed again whatever happens.
 buildid_usr_lib_debug() {
 	command -v objcopy >/dev/null || skip "no objcopy (binutils; scripts/install-deps installs it)"
-	mkdir -p /usr/lib/debug/.build-id 2>/dev/null && [ -w /usr/lib/debug/.build-id ] ||
+	{ mkdir -p /usr/lib/debug/.build-id 2>/dev/null && [ -w /usr/lib/debug/.build-id ]; } ||
 		skip "/usr/lib/debug/.build-id is not writable here (run as root)"
 	cat >own.c <<-EOF2
 	#include <stdlib.h>
@@ -105,7 +105,7 @@ buildid_usr_lib_debug() {
 
 nowhere() {
 	command -v objcopy >/dev/null || skip "no objcopy (binutils; scripts/install-deps installs it)"
-	split O0 bin
+	split_debug O0 bin
 	rm bin/prog.debug
 	mp ./bin/prog
 	assert_status 1

@@ -9,7 +9,7 @@ STB_DIR=/usr/include/stb
 
 # stb_build OPT: ./pngenc at -OPT, or skip.
 stb_build() {
-	[ -r "$STB_DIR/stb_image_write.h" ] && [ -r "$STB_DIR/stb_image.h" ] ||
+	{ [ -r "$STB_DIR/stb_image_write.h" ] && [ -r "$STB_DIR/stb_image.h" ]; } ||
 		skip "no $STB_DIR/stb_image_write.h (libstb-dev; scripts/install-deps installs it)"
 	[ -x /usr/bin/time ] || skip "no /usr/bin/time (time; scripts/install-deps installs it)"
 	command -v cc >/dev/null || fail "cc is needed to build the stb driver"

@@ -279,6 +279,7 @@ START_TEST(json_whole)
 		"  \"signal\": \"SIGSEGV\",\n"
 		"  \"peak_rss_bytes\": 180879360,\n"
 		"  \"final_rss_bytes\": null,\n"
+		"  \"peak\": null,\n"
 		"  \"functions\": [\n"
 		"    {\n"
 		"      \"name\": \"work\",\n"
@@ -390,6 +391,7 @@ START_TEST(json_empty_and_strings)
 		"  \"signal\": null,\n"
 		"  \"peak_rss_bytes\": 0,\n"
 		"  \"final_rss_bytes\": 123456789,\n"
+		"  \"peak\": null,\n"
 		"  \"functions\": [],\n"
 		"  \"top_lines\": []\n"
 		"}\n");
