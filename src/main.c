@@ -299,6 +299,7 @@ static int run(const struct options *o)
 	struct breakpoints *bps = NULL;
 	struct rss *rss = NULL;
 	struct session_outcome oc = { 0 };
+	struct session_config cfg = { 0 };
 	struct output out = { 0 };
 	char *path = NULL, **cmdline = NULL;
 	int status = EXIT_FAILED, have_output = 0;
@@ -332,8 +333,9 @@ static int run(const struct options *o)
 	if (program_arm(pg, t, bps, tracee_pid(t)) < 0 ||
 	    !(rss = rss_open(tracee_pid(t))))
 		goto done;
-	if (session_run(t, bps, pg, prof, rss, &oc, &stop_requested,
-			o->children) < 0)
+	cfg.stop = &stop_requested;
+	cfg.children = o->children;
+	if (session_run(t, bps, pg, prof, rss, &oc, &cfg) < 0)
 		goto done;
 	target_pid = 0;
 	if (getenv("MEMPROF_STATS"))

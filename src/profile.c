@@ -35,7 +35,22 @@ struct profile {
 	struct profile_function *fns;
 	size_t n;
 	size_t cap;
+	int64_t heap;              /* live heap bytes now (--heap) */
+	profile_call_fn *observer; /* told of calls beginning and ending */
+	void *observer_ctx;
 };
+
+void profile_observe_calls(struct profile *p, profile_call_fn *observer,
+			   void *ctx)
+{
+	p->observer = observer;
+	p->observer_ctx = ctx;
+}
+
+void profile_set_heap(struct profile *p, int64_t heap_bytes)
+{
+	p->heap = heap_bytes;
+}
 
 struct profile *profile_new(void)
 {
@@ -126,6 +141,7 @@ static void finish_line(struct profile *p, const struct profile_frame *f,
 	if (!l)
 		return;
 	l->increment_bytes += rss - f->line_rss;
+	l->heap_increment_bytes += p->heap - f->line_heap;
 	if (!l->finished || rss > l->mem_bytes)
 		l->mem_bytes = rss;
 	l->finished++;
@@ -138,6 +154,7 @@ static void begin_line(struct profile *p, struct profile_frame *f,
 
 	f->line = line;
 	f->line_rss = rss;
+	f->line_heap = p->heap;
 	f->last_addr = addr;
 	if (l)
 		l->occurrences++;
@@ -154,6 +171,8 @@ static void close_gone(struct profile *p, struct profile_stack *s,
 		if (top->sp > sp || (top->sp == sp && !inclusive))
 			break;
 		finish_line(p, top, rss);
+		if (p->observer)
+			p->observer(p->observer_ctx, top->fn, 0, rss);
 		s->depth--;
 	}
 }
@@ -173,6 +192,8 @@ void profile_enter(struct profile *p, struct profile_stack *s, unsigned fn,
 	f->fn = fn;
 	p->fns[fn].calls++;
 	begin_line(p, f, p->fns[fn].first_line, 0, rss);
+	if (p->observer)
+		p->observer(p->observer_ctx, fn, 1, rss);
 }
 
 void profile_line(struct profile *p, struct profile_stack *s, unsigned fn,
@@ -224,8 +245,13 @@ void profile_return(struct profile *p, struct profile_stack *s, uint64_t sp,
 void profile_close_all(struct profile *p, struct profile_stack *s,
 		       int64_t rss)
 {
-	while (s->depth)
-		finish_line(p, &s->frames[--s->depth], rss);
+	while (s->depth) {
+		const struct profile_frame *f = &s->frames[--s->depth];
+
+		finish_line(p, f, rss);
+		if (p->observer)
+			p->observer(p->observer_ctx, f->fn, 0, rss);
+	}
 }
 
 void profile_stack_release(struct profile_stack *s)

@@ -16,6 +16,8 @@ struct profile_line {
 	uint64_t finished;        /* executions charged so far (0: never ran) */
 	int64_t mem_bytes;        /* highest RSS when the line finished */
 	int64_t increment_bytes;  /* sum of (RSS at finish - RSS at start) */
+	int64_t heap_increment_bytes; /* the same of the live heap bytes
+					 (--heap; see profile_set_heap) */
 	bool has_code;            /* the line table has a statement here */
 };
 
@@ -34,6 +36,7 @@ struct profile_frame {
 	uint64_t sp;           /* stack pointer at entry: identifies the call */
 	uint64_t last_addr;    /* address of the last line start hit */
 	int64_t line_rss;      /* RSS when the current line started */
+	int64_t line_heap;     /* live heap bytes then (--heap) */
 	unsigned fn;           /* index of the function */
 	unsigned line;         /* current source line */
 };
@@ -49,7 +52,19 @@ struct profile_stack {
 
 struct profile;
 
+/* Told when a call begins (begin = 1) or ends (0), with the RSS then. */
+typedef void profile_call_fn(void *ctx, unsigned fn, int begin, int64_t rss);
+
 struct profile *profile_new(void);
+
+/* Calls `observer` at every call's beginning and end (the timeline's
+ * function brackets).  NULL removes it. */
+void profile_observe_calls(struct profile *p, profile_call_fn *observer,
+			   void *ctx);
+
+/* The live heap bytes at the event about to be given (--heap): each line
+ * is charged its change, like the RSS.  Without calls it stays 0. */
+void profile_set_heap(struct profile *p, int64_t heap_bytes);
 void profile_free(struct profile *p);
 
 /* Adds a function whose table spans first_line..last_line (inclusive);

@@ -54,7 +54,17 @@ struct program {
 	bool may_dlopen;
 	struct object *objs;
 	size_t nobjs;
+	void (*on_load)(void *ctx, const char *path, uint64_t bias);
+	void *on_load_ctx;
 };
+
+void program_on_load(struct program *pg,
+		     void (*fn)(void *ctx, const char *path, uint64_t bias),
+		     void *ctx)
+{
+	pg->on_load = fn;
+	pg->on_load_ctx = ctx;
+}
 
 static void want(struct program *pg, const char *name)
 {
@@ -324,6 +334,8 @@ static int add_object(struct program *pg, const char *path, uint64_t bias,
 	o->path = xstrdup(path);
 	o->bias = bias;
 	o->present = true;
+	if (pg->on_load)
+		pg->on_load(pg->on_load_ctx, path, bias);
 	if (!di)
 		return 0; /* no line information: nothing of ours */
 	if (pg->by_marks)

@@ -6,6 +6,7 @@
 #define MEMPROF_PROGRAM_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "breakpoint.h"
@@ -39,6 +40,12 @@ int program_arm(struct program *pg, struct tracee *t,
  * none of them (and the program cannot dlopen more): the caller ends the
  * target. */
 int program_on_dl_event(struct program *pg, pid_t tid);
+
+/* Calls `fn` for every shared object as the dynamic linker loads it (its
+ * path and load bias), e.g. to find memprof's own heap library. */
+void program_on_load(struct program *pg,
+		     void (*fn)(void *ctx, const char *path, uint64_t bias),
+		     void *ctx);
 
 /* Says which named functions never turned up (a library never loaded). */
 void program_report_missing(const struct program *pg);

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 
 #include "displace.h"
@@ -63,6 +64,7 @@ struct session {
 	struct newborn *newborns;
 	size_t nnewborns;
 	bool children;         /* --children: follow forks and execs */
+	const struct session_config *cfg;
 	struct kid {
 		pid_t pid;
 		struct rss *rss;
@@ -137,6 +139,8 @@ static int64_t sample(struct session *s)
 		s->last_rss = rss;
 		if (rss > s->max_rss)
 			s->max_rss = rss;
+		if (s->cfg->on_sample)
+			s->cfg->on_sample(s->cfg->ctx, rss);
 	}
 	return s->last_rss;
 }
@@ -211,6 +215,9 @@ static void account(struct session *s, struct thread *th, const struct bp *bp,
 	unsigned kinds = bp->kinds, fn = bp->fn, line = bp->line;
 	uint64_t addr = bp->site;
 	int64_t step = s->place_rss / 64;
+
+	if (s->cfg->read_heap)
+		profile_set_heap(s->prof, s->cfg->read_heap(s->cfg->ctx));
 
 	if (rss > s->place_rss + (step > (1 << 20) ? step : (1 << 20)))
 		capture_peak(s, th, bp, regs, rss);
@@ -635,16 +642,51 @@ static void detach_all(struct session *s)
 	s->out->detached = 1;
 }
 
+/* Periodic samples: SIGALRM breaks waitpid (no SA_RESTART) every
+ * interval, while the target runs free. */
+static volatile sig_atomic_t ticked;
+
+static void on_tick(int sig)
+{
+	(void)sig;
+	ticked = 1;
+}
+
+static void start_ticks(int interval_ms)
+{
+	struct sigaction sa;
+	struct itimerval it;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_tick;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	it.it_interval.tv_sec = interval_ms / 1000;
+	it.it_interval.tv_usec = (interval_ms % 1000) * 1000;
+	it.it_value = it.it_interval;
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void stop_ticks(void)
+{
+	struct itimerval it;
+
+	memset(&it, 0, sizeof(it));
+	setitimer(ITIMER_REAL, &it, NULL);
+	signal(SIGALRM, SIG_DFL);
+}
+
 int session_run(struct tracee *t, struct breakpoints *bps,
 		struct program *pg, struct profile *prof, struct rss *rss,
-		struct session_outcome *out, const volatile sig_atomic_t *stop,
-		int children)
+		struct session_outcome *out, const struct session_config *cfg)
 {
 	struct session s = {
 		.t = t, .bps = bps, .pg = pg, .prof = prof, .rss = rss,
 		.leader = tracee_pid(t), .out = out,
-		.attached = tracee_is_attached(t), .children = children,
+		.attached = tracee_is_attached(t), .children = cfg->children,
+		.cfg = cfg,
 	};
+	const volatile sig_atomic_t *stop = cfg->stop;
 	bool leader_done = false, leader_exited = false;
 	const pid_t *tids;
 	size_t ntids = tracee_threads(t, &tids);
@@ -661,6 +703,8 @@ int session_run(struct tracee *t, struct breakpoints *bps,
 	for (size_t i = 0; i < ntids; i++)
 		thread_add(&s, tids[i], s.leader, TH_THREAD);
 	sample(&s);
+	if (cfg->interval_ms > 0)
+		start_ticks(cfg->interval_ms);
 	for (size_t i = 0; i < s.nthreads; i++)
 		resume(s.threads[i].tid, 0);
 	while (!leader_done) {
@@ -673,8 +717,13 @@ int session_run(struct tracee *t, struct breakpoints *bps,
 		}
 		tid = waitpid(-1, &status, __WALL);
 		if (tid < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR) {
+				if (ticked) {
+					ticked = 0;
+					sample(&s); /* the target runs: no stop */
+				}
 				continue;
+			}
 			break;
 		}
 		dispatch(&s, tid, status);
@@ -684,6 +733,8 @@ int session_run(struct tracee *t, struct breakpoints *bps,
 		if (leader_exited && (!s.children || !s.nthreads))
 			leader_done = true;
 	}
+	if (cfg->interval_ms > 0)
+		stop_ticks();
 	if (!out->detached)
 		tracee_gone(t);
 	else

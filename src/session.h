@@ -42,14 +42,26 @@ void session_outcome_release(struct session_outcome *out);
  * `prof`.  When *stop becomes non-zero (a signal handler sets it; waitpid
  * must then be interrupted, so install it without SA_RESTART) an attached
  * target is let go: every thread stopped, every breakpoint removed, every
- * thread detached, unharmed.  Libraries are handed to `pg` as they load.
+ * thread detached, unharmed (`stop` is cfg->stop).  Libraries are handed to `pg` as they load.
  * Returns 0 with *out filled, or -1 with a message when tracing failed
  * (the target is then killed).  With `children` (--children) forked
  * children stay traced: their profiled functions count, their memory adds
  * to the RSS, the run ends when the whole tree has. */
+/* What the session needs besides the pieces it drives. */
+struct session_config {
+	const volatile sig_atomic_t *stop; /* see session_run */
+	int children;                      /* --children */
+	/* Given every RSS sample: at each event, and every `interval_ms`
+	 * while no event comes (0: only at events).  It must be cheap. */
+	void (*on_sample)(void *ctx, int64_t rss);
+	int interval_ms;
+	/* When set, read at every event: the live heap bytes (--heap). */
+	int64_t (*read_heap)(void *ctx);
+	void *ctx;
+};
+
 int session_run(struct tracee *t, struct breakpoints *bps,
 		struct program *pg, struct profile *prof, struct rss *rss,
-		struct session_outcome *out, const volatile sig_atomic_t *stop,
-		int children);
+		struct session_outcome *out, const struct session_config *cfg);
 
 #endif
