@@ -120,6 +120,20 @@ static void want_marks(struct program *pg, struct debuginfo *di)
 		}
 }
 
+/* A library's own marks name its own functions: looked up there only
+ * (a `step` marked in the program is not libc's step()). */
+static void lookup_marks(struct debuginfo *di, struct di_functions *fns)
+{
+	size_t n;
+	const char *m = debuginfo_marked(di, &n);
+
+	for (; n; m += strlen(m) + 1)
+		if (*m) {
+			debuginfo_lookup(di, m, fns);
+			n--;
+		}
+}
+
 /* Looks every wanted name up in `di`, appending to `fns`. */
 static void lookup_all(struct program *pg, struct debuginfo *di,
 		       struct di_functions *fns)
@@ -338,9 +352,12 @@ static int add_object(struct program *pg, const char *path, uint64_t bias,
 		pg->on_load(pg->on_load_ctx, path, bias);
 	if (!di)
 		return 0; /* no line information: nothing of ours */
+	/* Names from --func are looked for everywhere; marks and the
+	 * default main belong to the object that carries them. */
 	if (pg->by_marks)
-		want_marks(pg, di);
-	lookup_all(pg, di, &fns);
+		lookup_marks(di, &fns);
+	else
+		lookup_all(pg, di, &fns);
 	if (fns.n) {
 		before = bps_count(pg->bps);
 		add_functions(pg, &fns, bias, &lo, &hi);
