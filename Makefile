@@ -7,6 +7,9 @@ PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 MANDIR   ?= $(PREFIX)/share/man
 INCDIR   ?= $(PREFIX)/include
+# --heap's preload library; memprof also finds it from its own directory
+# (BINDIR/../lib/memprof), so a relocated install works too.
+PKGLIBDIR ?= $(PREFIX)/lib/memprof
 DESTDIR  ?=
 
 CC       ?= cc
@@ -55,8 +58,16 @@ deps:
 $(B)/obj/%.o: src/%.c $(wildcard src/*.h) | $(B)/obj
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(B)/memprof: $(OBJS)
+$(B)/memprof: $(OBJS) | $(B)/libmemprof_heap.so
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(PKG_LIBS)
+
+$(B)/obj/heap.o: ALL_CFLAGS += -DMEMPROF_PKGLIBDIR='"$(PKGLIBDIR)"'
+
+# --heap's library (src/heap/), preloaded into the program memprof starts
+# and found beside memprof: libc only, never sanitized (it runs in the
+# program), and without -g so that --func never finds its wrappers.
+$(B)/libmemprof_heap.so: src/heap/memprof_heap.c | $(B)/obj
+	$(CC) $(WARN) -O2 -fPIC -shared -fvisibility=hidden -o $@ $<
 
 $(B)/obj:
 	mkdir -p $@
@@ -217,8 +228,10 @@ bench: deps
 	scripts/bench
 
 install: $(B)/memprof
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(INCDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(INCDIR) \
+		$(DESTDIR)$(PKGLIBDIR)
 	install -m 755 $(B)/memprof $(DESTDIR)$(BINDIR)/memprof
+	install -m 644 $(B)/libmemprof_heap.so $(DESTDIR)$(PKGLIBDIR)/libmemprof_heap.so
 	install -m 644 man/memprof.1 $(DESTDIR)$(MANDIR)/man1/memprof.1
 	install -m 644 include/memprof.h $(DESTDIR)$(INCDIR)/memprof.h
 

@@ -20,6 +20,7 @@
 #include "debuginfo.h"
 #include "diff.h"
 #include "displace.h"
+#include "heap.h"
 #include "options.h"
 #include "program.h"
 #include "profile.h"
@@ -27,6 +28,7 @@
 #include "rss.h"
 #include "session.h"
 #include "source.h"
+#include "timeline.h"
 #include "tracee.h"
 #include "util.h"
 
@@ -140,7 +142,10 @@ static int output_in_place(const char *path)
 {
 	struct stat st;
 
-	if (!strncmp(path, "/dev/", 5) || !strncmp(path, "/proc/", 6))
+	/* A name of one of memprof's own descriptors: its file is in use
+	 * (memprof -o /dev/stdout >out.txt). */
+	if (!strncmp(path, "/proc/", 6) || !strncmp(path, "/dev/fd/", 8) ||
+	    !strcmp(path, "/dev/stdout") || !strcmp(path, "/dev/stderr"))
 		return 1;
 	return stat(path, &st) == 0 && !S_ISREG(st.st_mode);
 }
@@ -244,7 +249,7 @@ static int output_close(struct output *out, int keep)
 
 static int report(const struct options *o, struct output *out,
 		  char *const *command, const struct profile *prof,
-		  const struct session_outcome *oc)
+		  const struct session_outcome *oc, int heap)
 {
 	struct report_run run = {
 		.command = command,
@@ -253,6 +258,8 @@ static int report(const struct options *o, struct output *out,
 		.peak_rss_bytes = oc->peak_rss_bytes,
 		.final_rss_bytes = oc->final_rss_bytes,
 		.precision = o->precision,
+		.line_peaks = o->peak,
+		.heap = heap,
 		.peak_known = oc->peak.fn >= 0,
 		.peak_fn = oc->peak.fn >= 0 ? (unsigned)oc->peak.fn : 0,
 		.peak_line = oc->peak.line,
@@ -291,6 +298,80 @@ static int check_budgets(const struct options *o, const struct profile *prof,
 	return over && status == 0 ? EXIT_OVER_BUDGET : status;
 }
 
+/* --timeline and --plot: their files are opened with the report's (one
+ * that cannot be written fails before the program runs) and, like it,
+ * written whole at the end or not at all. */
+struct timeline_files {
+	struct timeline *tl;
+	struct output dat, svg;
+	int have_dat, have_svg;
+};
+
+static int timeline_files_open(struct timeline_files *tf,
+			       const struct options *o)
+{
+	if (o->timeline) {
+		if (output_open(&tf->dat, o->timeline) < 0)
+			return -1;
+		tf->have_dat = 1;
+	}
+	if (o->plot) {
+		if (output_open(&tf->svg, o->plot) < 0)
+			return -1;
+		tf->have_svg = 1;
+	}
+	if (o->timeline || o->plot)
+		tf->tl = timeline_new(o->interval_ms);
+	return 0;
+}
+
+static int timeline_files_write(struct timeline_files *tf,
+				const struct options *o, char *const *command,
+				const struct profile *prof,
+				const struct session_outcome *oc)
+{
+	struct report_run run = {
+		.command = command,
+		.exit_code = oc->exit_code,
+		.signal = oc->signal,
+		.peak_rss_bytes = oc->peak_rss_bytes,
+		.final_rss_bytes = oc->final_rss_bytes,
+		.precision = o->precision,
+		.peak_known = oc->peak.fn >= 0,
+		.peak_fn = oc->peak.fn >= 0 ? (unsigned)oc->peak.fn : 0,
+		.peak_line = oc->peak.line,
+	};
+
+	if (!tf->tl)
+		return 0;
+	timeline_finish(tf->tl);
+	if (tf->have_dat) {
+		if (timeline_write_dat(tf->tl, tf->dat.f, command, prof) < 0)
+			return mp_error("cannot write '%s': %m", o->timeline);
+		tf->have_dat = 0;
+		if (output_close(&tf->dat, 1) < 0)
+			return -1;
+	}
+	if (tf->have_svg) {
+		if (report_svg(tf->svg.f, tf->tl, prof, &run) < 0)
+			return mp_error("cannot write '%s': %m", o->plot);
+		tf->have_svg = 0;
+		if (output_close(&tf->svg, 1) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Leaves the files that were not written as they were. */
+static void timeline_files_close(struct timeline_files *tf)
+{
+	if (tf->have_dat)
+		output_close(&tf->dat, 0);
+	if (tf->have_svg)
+		output_close(&tf->svg, 0);
+	timeline_free(tf->tl);
+}
+
 static int run(const struct options *o)
 {
 	struct program *pg = NULL;
@@ -301,6 +382,8 @@ static int run(const struct options *o)
 	struct session_outcome oc = { 0 };
 	struct session_config cfg = { 0 };
 	struct output out = { 0 };
+	struct timeline_files tf = { 0 };
+	struct heap *heap = NULL;
 	char *path = NULL, **cmdline = NULL;
 	int status = EXIT_FAILED, have_output = 0;
 
@@ -315,34 +398,62 @@ static int run(const struct options *o)
 		goto done;
 	}
 	debuginfo_set_search_path(o->debuginfo_path);
-	pg = program_new(prof, o->funcs, o->nfuncs);
-	if (program_open(pg, path, o->pid ? path : o->command[0]) < 0 ||
-	    output_open(&out, o->output) < 0)
+	/* --no-lines: no breakpoints, so no debug information needed. */
+	if (!o->no_lines) {
+		pg = program_new(prof, o->funcs, o->nfuncs);
+		if (program_open(pg, path, o->pid ? path : o->command[0]) < 0)
+			goto done;
+	}
+	if (output_open(&out, o->output) < 0)
 		goto done;
 	have_output = 1;
+	if (timeline_files_open(&tf, o) < 0)
+		goto done;
+	if (o->heap)
+		heap = heap_new(o->pid != 0, program_interp(pg));
 	if (o->pid) {
 		install_stop();
 	} else {
 		install_forwarding();
-		t = tracee_spawn(path, o->command, 1);
+		/* Pinned, a line event costs less; without any, the
+		 * program keeps every CPU. */
+		t = tracee_spawn(path, o->command, !o->no_lines);
+		heap_spawned(heap, t);
 		if (!t)
 			goto done;
 	}
+	if (heap)
+		program_on_load(pg, heap_on_load, heap);
 	target_pid = tracee_pid(t);
 	bps = bps_new(t);
-	if (program_arm(pg, t, bps, tracee_pid(t)) < 0 ||
+	if ((pg && program_arm(pg, t, bps, tracee_pid(t)) < 0) ||
 	    !(rss = rss_open(tracee_pid(t))))
+		goto done;
+	if (o->peak && rss_peak_open(rss) < 0)
 		goto done;
 	cfg.stop = &stop_requested;
 	cfg.children = o->children;
+	if (tf.tl) {
+		cfg.on_sample = timeline_on_sample;
+		cfg.ctx = tf.tl;
+		cfg.interval_ms = o->interval_ms;
+		profile_observe_calls(prof, timeline_on_call, tf.tl);
+	}
+	cfg.peak = o->peak;
+	if (heap) {
+		cfg.read_heap = heap_read;
+		cfg.heap_ctx = heap;
+	}
 	if (session_run(t, bps, pg, prof, rss, &oc, &cfg) < 0)
 		goto done;
 	target_pid = 0;
 	if (getenv("MEMPROF_STATS"))
 		mp_error("stats: %zu breakpoints, %zu trampolines, %zu single-stepped",
 			 bps_count(bps), bps_trampolined(bps), bps_stepped(bps));
-	program_report_missing(pg);
-	if (report(o, &out, o->pid ? cmdline : o->command, prof, &oc) < 0) {
+	if (pg)
+		program_report_missing(pg);
+	if (report(o, &out, o->pid ? cmdline : o->command, prof, &oc,
+		   heap_known(heap)) < 0) {
 		mp_error("cannot write the report: %m");
 		goto done;
 	}
@@ -351,6 +462,9 @@ static int run(const struct options *o)
 		goto done;
 	}
 	have_output = 0;
+	if (timeline_files_write(&tf, o, o->pid ? cmdline : o->command, prof,
+				 &oc) < 0)
+		goto done;
 	if (oc.detached) {
 		mp_error("detached from process %d, which goes on running", o->pid);
 		status = 0;
@@ -365,10 +479,12 @@ done:
 	target_pid = 0;
 	if (have_output)
 		output_close(&out, 0);
+	timeline_files_close(&tf);
 	rss_close(rss);
 	bps_free(bps);
 	tracee_free(t);
 	program_free(pg);
+	heap_free(heap);
 	profile_free(prof);
 	ds_close();
 	free(path);

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util.h"
 
@@ -25,12 +26,18 @@
 
 enum {
 	OPT_CHILDREN = 200,
+	OPT_PEAK,
+	OPT_HEAP,
 	OPT_FORMAT = 256,
 	OPT_PRECISION,
 	OPT_VERSION,
 	OPT_TOP,
 	OPT_FAIL_OVER,
 	OPT_DEBUGINFO_PATH,
+	OPT_TIMELINE,
+	OPT_INTERVAL,
+	OPT_PLOT,
+	OPT_NO_LINES,
 };
 
 static const struct option long_options[] = {
@@ -38,11 +45,17 @@ static const struct option long_options[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "pid", required_argument, NULL, 'p' },
 	{ "children", no_argument, NULL, OPT_CHILDREN },
+	{ "peak", no_argument, NULL, OPT_PEAK },
+	{ "heap", no_argument, NULL, OPT_HEAP },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "precision", required_argument, NULL, OPT_PRECISION },
 	{ "top", required_argument, NULL, OPT_TOP },
 	{ "fail-over", required_argument, NULL, OPT_FAIL_OVER },
 	{ "debuginfo-path", required_argument, NULL, OPT_DEBUGINFO_PATH },
+	{ "timeline", required_argument, NULL, OPT_TIMELINE },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "plot", required_argument, NULL, OPT_PLOT },
+	{ "no-lines", no_argument, NULL, OPT_NO_LINES },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -76,12 +89,23 @@ static const char help_text[] =
 	"                             or memprof gets SIGINT/SIGTERM, then detach\n"
 	"      --children             follow forked children: their profiled\n"
 	"                             functions count, their memory adds up\n"
+	"      --peak                 a Peak column: the highest RSS while each\n"
+	"                             line ran, exact (from the kernel's VmHWM)\n"
+	"      --heap                 a Heap inc column: bytes malloc'd minus bytes\n"
+	"                             freed while each line ran (new, delete too)\n"
 	"      --format=text|json     report format (default text)\n"
 	"      --precision=N          decimals of MiB figures, 0 to 9 (default 1)\n"
 	"      --top=N                list the N lines that grew RSS most (default 10)\n"
 	"      --fail-over=[FUNC:]SIZE  exit 109 if the peak RSS (of FUNC) exceeds\n"
 	"                             SIZE, e.g. 200MiB, 1.5GiB, 500M (repeatable)\n"
 	"      --debuginfo-path=PATH  where separate debug files are (man memprof)\n"
+	"      --timeline=FILE        write the RSS over the whole run to FILE, in\n"
+	"                             mprof's .dat format (mprof plot FILE)\n"
+	"      --plot=FILE.svg        draw the RSS over time, the profiled functions\n"
+	"                             and the peak as an SVG picture\n"
+	"      --interval=MS          one timeline point per MS milliseconds (default 10)\n"
+	"      --no-lines             no line profiling, no breakpoints: only the\n"
+	"                             timeline, peak and final RSS (mprof run)\n"
 	"  -h, --help                 show this help and exit\n"
 	"      --version              show the version and exit\n"
 	"\n"
@@ -203,6 +227,27 @@ static bool parse_count(const char *arg, size_t *n)
 	return true;
 }
 
+/* --interval: whole milliseconds, 1 to a minute. */
+static bool parse_interval(const char *arg, int *ms)
+{
+	size_t v;
+
+	if (!parse_count(arg, &v) || v < 1 || v > 60000)
+		return false;
+	*ms = (int)v;
+	return true;
+}
+
+/* --plot writes SVG and nothing else: "plot.png" is refused rather than
+ * written as SVG under a name that says otherwise. */
+static bool parse_svg_name(const char *arg)
+{
+	size_t n = strlen(arg);
+
+	return n > 4 && strcasecmp(arg + n - 4, ".svg") == 0 &&
+	       arg[n - 5] != '/';
+}
+
 static bool add_budget(struct options *opts, const char *arg)
 {
 	struct budget b;
@@ -213,6 +258,17 @@ static bool add_budget(struct options *opts, const char *arg)
 				 (opts->nbudgets + 1) * sizeof(*opts->budgets));
 	opts->budgets[opts->nbudgets++] = b;
 	return true;
+}
+
+/* Whether `val` is that of a long option without an argument. */
+static bool takes_no_argument(int val)
+{
+	const struct option *o;
+
+	for (o = long_options; o->name; o++)
+		if (o->val == val && o->has_arg == no_argument)
+			return true;
+	return false;
 }
 
 /* The option a '?' from getopt_long is about.  optopt is 0 for an unknown
@@ -226,7 +282,7 @@ static enum options_result bad_option(FILE *err, char **argv)
 	size_t n;
 	int matches = 0;
 
-	if (optopt == 'h' || optopt == OPT_VERSION)
+	if (takes_no_argument(optopt))
 		return usage_error(err, "option '--%s' doesn't allow an argument",
 				   long_name(optopt));
 	if (optopt != 0)
@@ -299,6 +355,7 @@ enum options_result options_parse(struct options *opts, int argc, char **argv,
 	opts->format = FORMAT_TEXT;
 	opts->precision = 1;
 	opts->top = 10;
+	opts->interval_ms = 10;
 
 	/* Only the exact first word: "memprof -- diff" and "memprof ./diff"
 	 * profile a program named diff. */
@@ -326,6 +383,12 @@ enum options_result options_parse(struct options *opts, int argc, char **argv,
 			break;
 		case OPT_CHILDREN:
 			opts->children = 1;
+			break;
+		case OPT_PEAK:
+			opts->peak = 1;
+			break;
+		case OPT_HEAP:
+			opts->heap = 1;
 			break;
 		case 'p': {
 			char *end;
@@ -368,6 +431,25 @@ enum options_result options_parse(struct options *opts, int argc, char **argv,
 		case OPT_DEBUGINFO_PATH:
 			opts->debuginfo_path = optarg;
 			break;
+		case OPT_TIMELINE:
+			opts->timeline = optarg;
+			break;
+		case OPT_PLOT:
+			if (!parse_svg_name(optarg))
+				return usage_error(err,
+						   "invalid --plot '%s' (expected a file name ending in .svg)",
+						   optarg);
+			opts->plot = optarg;
+			break;
+		case OPT_INTERVAL:
+			if (!parse_interval(optarg, &opts->interval_ms))
+				return usage_error(err,
+						   "invalid --interval '%s' (expected milliseconds, 1 to 60000)",
+						   optarg);
+			break;
+		case OPT_NO_LINES:
+			opts->no_lines = 1;
+			break;
 		case 'h':
 			fputs(help_text, out);
 			fflush(out);
@@ -386,6 +468,22 @@ enum options_result options_parse(struct options *opts, int argc, char **argv,
 		default:
 			return bad_option(err, argv);
 		}
+	}
+	/* --no-lines profiles no function: nothing to name, nothing to
+	 * rank. */
+	if (opts->no_lines) {
+		if (opts->nfuncs)
+			return usage_error(err,
+					   "--func cannot be used with --no-lines");
+		if (opts->heap || opts->peak)
+			return usage_error(err,
+					   "--%s cannot be used with --no-lines",
+					   opts->heap ? "heap" : "peak");
+		for (size_t i = 0; i < opts->nbudgets; i++)
+			if (opts->budgets[i].func)
+				return usage_error(err,
+						   "--fail-over=FUNC:SIZE cannot be used with --no-lines (only --fail-over=SIZE)");
+		opts->top = 0;
 	}
 	/* With --func the profiled names are known now; else (marks, main)
 	 * only after the run, where main checks again. */

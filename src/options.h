@@ -19,11 +19,17 @@ struct options {
 				      into argv); NULL with --pid */
 	int pid;                   /* -p, --pid: attach to this process, or 0 */
 	int children;              /* --children: follow forks and execs */
+	int peak;                  /* --peak: a Peak column, each line's own */
+	int heap;                  /* --heap: a Heap inc column (heap.h) */
 	size_t top;                /* --top, default 10; 0: no top lines */
 	struct budget *budgets;    /* --fail-over, in order (owned) */
 	size_t nbudgets;
 	const char *debuginfo_path; /* --debuginfo-path, NULL for libdwfl's
 				       default (points into argv) */
+	const char *timeline;      /* --timeline: the mprof .dat file, or NULL */
+	const char *plot;          /* --plot: the .svg file, or NULL */
+	int interval_ms;           /* --interval, default 10 */
+	int no_lines;              /* --no-lines: no breakpoints at all */
 	const char *diff_old;      /* memprof diff OLD NEW: the two reports
 				      (NULL unless diffing; point into argv) */
 	const char *diff_new;

@@ -141,6 +141,10 @@ static void finish_line(struct profile *p, const struct profile_frame *f,
 	if (!l)
 		return;
 	l->increment_bytes += rss - f->line_rss;
+	if (!l->finished || f->line_peak > l->peak_bytes)
+		l->peak_bytes = f->line_peak;
+	if (rss > l->peak_bytes)
+		l->peak_bytes = rss;
 	l->heap_increment_bytes += p->heap - f->line_heap;
 	if (!l->finished || rss > l->mem_bytes)
 		l->mem_bytes = rss;
@@ -155,6 +159,7 @@ static void begin_line(struct profile *p, struct profile_frame *f,
 	f->line = line;
 	f->line_rss = rss;
 	f->line_heap = p->heap;
+	f->line_peak = rss;
 	f->last_addr = addr;
 	if (l)
 		l->occurrences++;
@@ -213,6 +218,13 @@ void profile_line(struct profile *p, struct profile_stack *s, unsigned fn,
 	} else {
 		f->last_addr = addr;
 	}
+}
+
+void profile_raise_peak(struct profile_stack *s, int64_t peak_bytes)
+{
+	for (size_t i = 0; i < s->depth; i++)
+		if (peak_bytes > s->frames[i].line_peak)
+			s->frames[i].line_peak = peak_bytes;
 }
 
 bool profile_in(const struct profile_stack *s, unsigned fn)

@@ -18,6 +18,9 @@ struct profile_line {
 	int64_t increment_bytes;  /* sum of (RSS at finish - RSS at start) */
 	int64_t heap_increment_bytes; /* the same of the live heap bytes
 					 (--heap; see profile_set_heap) */
+	int64_t peak_bytes;       /* highest RSS while the line ran (--peak:
+				     see profile_raise_peak; else the
+				     highest at its ends) */
 	bool has_code;            /* the line table has a statement here */
 };
 
@@ -37,6 +40,7 @@ struct profile_frame {
 	uint64_t last_addr;    /* address of the last line start hit */
 	int64_t line_rss;      /* RSS when the current line started */
 	int64_t line_heap;     /* live heap bytes then (--heap) */
+	int64_t line_peak;     /* highest RSS known since it started */
 	unsigned fn;           /* index of the function */
 	unsigned line;         /* current source line */
 };
@@ -112,6 +116,10 @@ void profile_line(struct profile *p, struct profile_stack *s, unsigned fn,
  * pointer. */
 void profile_adopt(struct profile *p, struct profile_stack *s, unsigned fn,
 		   unsigned line, uint64_t addr, uint64_t sp, int64_t rss);
+
+/* The RSS reached `peak_bytes` at some moment since the last event
+ * (--peak): every line now running in this thread's calls ran then. */
+void profile_raise_peak(struct profile_stack *s, int64_t peak_bytes);
 
 /* Whether the innermost known call of this thread is one of `fn`. */
 bool profile_in(const struct profile_stack *s, unsigned fn);

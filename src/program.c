@@ -179,6 +179,11 @@ int program_open(struct program *pg, const char *path, const char *shown)
 	return 0;
 }
 
+const char *program_interp(const struct program *pg)
+{
+	return pg->interp;
+}
+
 /* Which line starts of `f` need a breakpoint (see ds_prune), from the
  * code as loaded at `bias`; registers the function as a trampoline
  * region when its code could be analysed. */

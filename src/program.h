@@ -27,6 +27,10 @@ void program_free(struct program *pg);
  * program: there is nowhere else to look). */
 int program_open(struct program *pg, const char *path, const char *shown);
 
+/* After program_open: the dynamic linker the executable asks for (valid
+ * until program_free), or NULL for a static program. */
+const char *program_interp(const struct program *pg);
+
 /* With the target stopped (after its exec, or every thread after an
  * attach): arms the executable's functions, and watches the dynamic
  * linker so that libraries are armed as they load; attached, the

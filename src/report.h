@@ -24,6 +24,9 @@ struct report_run {
 	int precision;            /* decimals of MiB figures */
 	size_t top;               /* lines to rank after the tables (--top,
 				     see top.h); 0: none */
+	int line_peaks;           /* --peak: a Peak column (peak_bytes) */
+	int heap;                 /* --heap worked: a Heap inc column
+				     (heap_increment_bytes) */
 	int peak_known;           /* the peak's place below is known */
 	unsigned peak_fn;         /* the line running when the peak was
 				     reached: function index */
@@ -40,5 +43,12 @@ int report_text(FILE *out, const struct profile *p, const struct report_run *run
 /* One JSON object (see the man page, section OUTPUT).  Returns 0 or -1. */
 int report_json(FILE *out, const struct profile *p, const struct report_run *run,
 		struct source *src);
+
+struct timeline;
+
+/* The timeline (finished) as an SVG picture, for --plot: the RSS curve,
+ * the profiled functions' spans, the peak (report_svg.c).  0 or -1. */
+int report_svg(FILE *out, const struct timeline *tl, const struct profile *p,
+	       const struct report_run *run);
 
 #endif

@@ -50,7 +50,8 @@ static void json_signal(FILE *out, int sig)
 }
 
 static void json_line(FILE *out, const struct profile_function *fn,
-		      unsigned line, struct source *src)
+		      unsigned line, struct source *src,
+		      const struct report_run *run)
 {
 	const struct profile_line *pl = &fn->lines[line - fn->first_line];
 	bool ran = pl->finished > 0;
@@ -64,10 +65,19 @@ static void json_line(FILE *out, const struct profile_function *fn,
 	json_int_or_null(out, pl->mem_bytes, ran);
 	fputs(",\n          \"increment_bytes\": ", out);
 	json_int_or_null(out, pl->increment_bytes, ran);
+	if (run->line_peaks) {
+		fputs(",\n          \"peak_bytes\": ", out);
+		json_int_or_null(out, pl->peak_bytes, ran);
+	}
+	if (run->heap) {
+		fputs(",\n          \"heap_increment_bytes\": ", out);
+		json_int_or_null(out, pl->heap_increment_bytes, ran);
+	}
 	fputs("\n        }", out);
 }
 
 static void json_function(FILE *out, const struct profile_function *fn,
+			  const struct report_run *run,
 			  struct source *src)
 {
 	unsigned line;
@@ -82,7 +92,7 @@ static void json_function(FILE *out, const struct profile_function *fn,
 	fputs("      \"lines\": [", out);
 	for (line = fn->first_line; line <= fn->last_line; line++) {
 		fputs(line == fn->first_line ? "\n" : ",\n", out);
-		json_line(out, fn, line, src);
+		json_line(out, fn, line, src, run);
 		if (line == UINT_MAX)
 			break;
 	}
@@ -171,12 +181,14 @@ int report_json(FILE *out, const struct profile *p, const struct report_run *run
 	json_int_or_null(out, run->peak_rss_bytes, run->peak_rss_bytes >= 0);
 	fputs(",\n  \"final_rss_bytes\": ", out);
 	json_int_or_null(out, run->final_rss_bytes, run->final_rss_bytes >= 0);
+	/* Whether the lines have heap_increment_bytes (--heap worked). */
+	fprintf(out, ",\n  \"heap\": %s", run->heap ? "true" : "false");
 	json_peak(out, p, run);
 
 	fputs(",\n  \"functions\": [", out);
 	for (i = 0; i < n; i++) {
 		fputs(i ? ",\n" : "\n", out);
-		json_function(out, profile_function(p, i), src);
+		json_function(out, profile_function(p, i), run, src);
 	}
 	fputs(n ? "\n  ]" : "]", out);
 	json_top(out, p, run->top, src);

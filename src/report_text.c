@@ -18,7 +18,7 @@
 #include "top.h"
 #include "util.h"
 
-#define ROW_FORMAT "%6s %12s %12s  %10s   %s\n"
+#define ROW_FORMAT "%6s %12s %12s%s%s  %10s   %s\n"
 
 /* `bytes` as MiB in memory_profiler's '{0:W.Pf} MiB' (width 0: none). */
 static void format_mib(char *buf, size_t size, int width, int precision,
@@ -37,17 +37,22 @@ static void format_mib(char *buf, size_t size, int width, int precision,
 	snprintf(buf, size, "%*.*f MiB", width, precision, 0.0);
 }
 
+/* memory_profiler's layout; the optional columns (--peak, then --heap's
+ * Heap inc) go after Increment, each 12 wide like it. */
 static void write_table(FILE *out, const struct profile_function *fn,
-			int precision, struct source *src)
+			int precision, struct source *src,
+			const struct report_run *run)
 {
-	char header[128];
-	char rule[128];
+	char header[160];
+	char rule[160];
 	unsigned line;
 	int len;
 
 	fprintf(out, "Filename: %s\n\n", fn->file ? fn->file : "");
-	len = snprintf(header, sizeof(header), "%6s %12s %12s  %10s   %s",
-		       "Line #", "Mem usage", "Increment", "Occurrences",
+	len = snprintf(header, sizeof(header), "%6s %12s %12s%s%s  %10s   %s",
+		       "Line #", "Mem usage", "Increment",
+		       run->line_peaks ? "         Peak" : "",
+		       run->heap ? "     Heap inc" : "", "Occurrences",
 		       "Line Contents");
 	memset(rule, '=', (size_t)len);
 	rule[len] = '\0';
@@ -56,6 +61,7 @@ static void write_table(FILE *out, const struct profile_function *fn,
 	for (line = fn->first_line; line <= fn->last_line; line++) {
 		const struct profile_line *pl = &fn->lines[line - fn->first_line];
 		char num[16], mem[64] = "", inc[64] = "", occ[32] = "";
+		char peak[80] = "", heap[80] = "";
 
 		snprintf(num, sizeof(num), "%u", line);
 		if (pl->occurrences > 0 || pl->finished > 0)
@@ -66,7 +72,23 @@ static void write_table(FILE *out, const struct profile_function *fn,
 			format_mib(inc, sizeof(inc), precision + 4, precision,
 				   pl->increment_bytes);
 		}
-		fprintf(out, ROW_FORMAT, num, mem, inc, occ,
+		if (run->line_peaks) {
+			char v[64] = "";
+
+			if (pl->finished > 0)
+				format_mib(v, sizeof(v), precision + 4, precision,
+					   pl->peak_bytes);
+			snprintf(peak, sizeof(peak), " %12s", v);
+		}
+		if (run->heap) {
+			char v[64] = "";
+
+			if (pl->finished > 0)
+				format_mib(v, sizeof(v), precision + 4, precision,
+					   pl->heap_increment_bytes);
+			snprintf(heap, sizeof(heap), " %12s", v);
+		}
+		fprintf(out, ROW_FORMAT, num, mem, inc, peak, heap, occ,
 			source_line(src, fn->file, line));
 		if (line == UINT_MAX)
 			break;
@@ -184,7 +206,7 @@ int report_text(FILE *out, const struct profile *p, const struct report_run *run
 	if (precision > 9)
 		precision = 9;
 	for (i = 0; i < profile_nfunctions(p); i++)
-		write_table(out, profile_function(p, i), precision, src);
+		write_table(out, profile_function(p, i), precision, src, run);
 	if (run->top)
 		write_top(out, p, run->top, precision, src);
 

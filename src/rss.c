@@ -22,6 +22,8 @@ struct rss {
 	int fd;
 	pid_t pid;
 	int64_t page_size;
+	int status_fd;    /* --peak: /proc/PID/status, kept open */
+	int clear_fd;     /* --peak: /proc/PID/clear_refs */
 };
 
 /* Parses the decimal number at text[*pos..len) into *val; advances *pos.
@@ -125,6 +127,10 @@ void rss_close(struct rss *r)
 {
 	if (!r)
 		return;
+	if (r->status_fd > 0)
+		close(r->status_fd);
+	if (r->clear_fd > 0)
+		close(r->clear_fd);
 	close(r->fd);
 	free(r);
 }
@@ -170,4 +176,34 @@ int64_t rss_read_hwm(struct rss *r)
 	close(fd);
 	buf[len] = '\0';
 	return rss_parse_status(buf, "VmHWM");
+}
+
+int rss_peak_open(struct rss *r)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)r->pid);
+	r->status_fd = open(path, O_RDONLY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "/proc/%d/clear_refs", (int)r->pid);
+	r->clear_fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (r->status_fd < 0 || r->clear_fd < 0)
+		return mp_error("cannot open %s: %m", path);
+	return 0;
+}
+
+int64_t rss_take_peak(struct rss *r)
+{
+	char buf[4096];
+	ssize_t n = pread(r->status_fd, buf, sizeof(buf) - 1, 0);
+	int64_t hwm;
+
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	hwm = rss_parse_status(buf, "VmHWM");
+	/* "5" resets the high-water mark to the current RSS: the next
+	 * reading is the peak of what runs from now on. */
+	if (write(r->clear_fd, "5", 1) < 0)
+		return -1;
+	return hwm;
 }

@@ -32,4 +32,12 @@ int64_t rss_read(struct rss *r);
 /* The kernel's peak resident bytes (VmHWM), or -1. */
 int64_t rss_read_hwm(struct rss *r);
 
+/* --peak: opens /proc/PID/status and /proc/PID/clear_refs.  0, or -1
+ * with a message. */
+int rss_peak_open(struct rss *r);
+
+/* The highest RSS since the last call (VmHWM), in bytes, and a reset of
+ * that mark to the current RSS; -1 when the process is gone. */
+int64_t rss_take_peak(struct rss *r);
+
 #endif

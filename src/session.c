@@ -214,13 +214,26 @@ static void account(struct session *s, struct thread *th, const struct bp *bp,
 	int64_t rss = sample(s);
 	unsigned kinds = bp->kinds, fn = bp->fn, line = bp->line;
 	uint64_t addr = bp->site;
-	int64_t step = s->place_rss / 64;
+	int64_t step = s->place_rss / 64, high = rss;
 
 	if (s->cfg->read_heap)
-		profile_set_heap(s->prof, s->cfg->read_heap(s->cfg->ctx));
+		profile_set_heap(s->prof, s->cfg->read_heap(s->cfg->heap_ctx));
+	if (s->cfg->peak) {
+		/* The peak since the last event belongs to every line that
+		 * was running meanwhile, in every thread.  (Reading it resets
+		 * VmHWM: the process's peak is the highest of them.) */
+		int64_t hwm = rss_take_peak(s->rss);
 
-	if (rss > s->place_rss + (step > (1 << 20) ? step : (1 << 20)))
-		capture_peak(s, th, bp, regs, rss);
+		for (size_t i = 0; hwm > 0 && i < s->nthreads; i++)
+			profile_raise_peak(&s->threads[i].stack, hwm);
+		if (hwm > high)
+			high = hwm;
+		if (high > s->max_rss)
+			s->max_rss = high;
+	}
+
+	if (high > s->place_rss + (step > (1 << 20) ? step : (1 << 20)))
+		capture_peak(s, th, bp, regs, high);
 
 	if (kinds & BP_RETURN)
 		profile_return(s->prof, &th->stack, regs->rsp, rss);

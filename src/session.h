@@ -51,13 +51,15 @@ void session_outcome_release(struct session_outcome *out);
 struct session_config {
 	const volatile sig_atomic_t *stop; /* see session_run */
 	int children;                      /* --children */
+	int peak;                          /* --peak: each line's own peak */
 	/* Given every RSS sample: at each event, and every `interval_ms`
 	 * while no event comes (0: only at events).  It must be cheap. */
 	void (*on_sample)(void *ctx, int64_t rss);
 	int interval_ms;
 	/* When set, read at every event: the live heap bytes (--heap). */
-	int64_t (*read_heap)(void *ctx);
-	void *ctx;
+	int64_t (*read_heap)(void *heap_ctx);
+	void *ctx;                         /* on_sample's */
+	void *heap_ctx;                    /* read_heap's */
 };
 
 int session_run(struct tracee *t, struct breakpoints *bps,

@@ -31,6 +31,11 @@ attach_detach() { # VARIANT SIGNAL
 	# shellcheck disable=SC2086 # MEMPROF_WRAPPER is a word list
 	$MEMPROF_WRAPPER "$MEMPROF" -p "$prog_pid" --format=json -o "$JSON" >"$T/out" 2>"$T/err" &
 	local mp_pid=$!
+	# From the attach on (later under valgrind: make check-valgrind).
+	for _ in $(seq 200); do
+		grep -qE '^TracerPid:[[:space:]]*[1-9]' "/proc/$prog_pid/status" 2>/dev/null && break
+		sleep 0.05
+	done
 	sleep 1
 	kill -"$2" "$mp_pid"
 	wait "$mp_pid"
