@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "breakpoint.h"
@@ -372,6 +373,108 @@ static void timeline_files_close(struct timeline_files *tf)
 	timeline_free(tf->tl);
 }
 
+static void mib(char *buf, size_t n, int64_t bytes)
+{
+	snprintf(buf, n, "%.1f MiB", (double)bytes / (1 << 20));
+}
+
+/* --stop-above struck: the line and the stack, as one write. */
+static void say_stopped(const struct options *o, const struct profile *prof,
+			const struct session_outcome *oc, pid_t pid)
+{
+	const struct profile_function *f = oc->peak.fn >= 0 ?
+		profile_function(prof, (size_t)oc->peak.fn) : NULL;
+	char *text = NULL, rss[32], limit[32];
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+
+	if (!m)
+		return;
+	mib(rss, sizeof(rss), oc->stopped_above);
+	mib(limit, sizeof(limit), o->stop_above);
+	if (!strcmp(rss, limit)) {
+		/* Just above: show the difference. */
+		snprintf(rss, sizeof(rss), "%.3f MiB",
+			 (double)oc->stopped_above / (1 << 20));
+		snprintf(limit, sizeof(limit), "%.3f MiB",
+			 (double)o->stop_above / (1 << 20));
+	}
+	fprintf(m, "memprof: RSS %s went above %s", rss, limit);
+	if (f)
+		fprintf(m, " at %s:%u in %s", f->file, oc->peak.line, f->name);
+	if (o->stop_hold)
+		fprintf(m, "; process %d left stopped: gdb -p %d, or kill -CONT %d to let it go\n",
+			pid, pid, pid);
+	else
+		fputs("; target killed\n", m);
+	for (size_t i = 0; i < oc->peak.depth; i++) {
+		const struct di_place *d = &oc->peak.stack[i];
+
+		fprintf(m, "    #%zu %s", i, d->function);
+		if (d->file)
+			fprintf(m, " at %s:%u", d->file, d->line);
+		fputc('\n', m);
+	}
+	fclose(m);
+	fflush(stderr);
+	if (write(STDERR_FILENO, text, len) < 0) {
+		/* nowhere to say it */
+	}
+	free(text);
+}
+
+/* --stop-above=...,hold: memprof stays, the stopped program's parent,
+ * until it ends: were memprof to exit, the kernel would wake an orphaned
+ * stopped process with SIGHUP and SIGCONT, and SIGHUP kills it. */
+static void wait_released(pid_t pid)
+{
+	int st;
+
+	for (;;) {
+		if (waitpid(pid, &st, 0) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (WIFEXITED(st) || WIFSIGNALED(st))
+			break;
+	}
+}
+
+/* Says how the run ended; returns memprof's exit status. */
+static int say_ending(const struct options *o, const struct profile *prof,
+		      const struct session_outcome *oc, pid_t pid)
+{
+	if (oc->stopped_above) {
+		say_stopped(o, prof, oc, pid);
+		if (o->stop_hold)
+			wait_released(pid);
+		return 128 + (o->stop_hold ? SIGSTOP : SIGKILL);
+	}
+	if (oc->detached) {
+		mp_error("detached from process %d, which goes on running", o->pid);
+		return 0;
+	}
+	if (oc->signal == SIGKILL && oc->oom) {
+		const struct profile_function *f = oc->last_fn >= 0 ?
+			profile_function(prof, (size_t)oc->last_fn) : NULL;
+		char rss[32];
+
+		mib(rss, sizeof(rss), oc->last_rss);
+		if (f && oc->peak.fn >= 0)
+			mp_error("target killed by SIGKILL (out of memory) at line %u of %s, RSS %s, peak at line %u",
+				 oc->last_line, f->name, rss, oc->peak.line);
+		else
+			mp_error("target killed by SIGKILL (out of memory)");
+		return 128 + SIGKILL;
+	}
+	if (oc->signal) {
+		mp_error("target killed by SIG%s", sigabbrev_np(oc->signal));
+		return 128 + oc->signal;
+	}
+	return oc->exit_code;
+}
+
 static int run(const struct options *o)
 {
 	struct program *pg = NULL;
@@ -440,6 +543,8 @@ static int run(const struct options *o)
 		profile_observe_calls(prof, timeline_on_call, tf.tl);
 	}
 	cfg.peak = o->peak;
+	cfg.stop_above = o->stop_above;
+	cfg.stop_hold = o->stop_hold;
 	if (heap) {
 		cfg.read_heap = heap_read;
 		cfg.heap_ctx = heap;
@@ -465,15 +570,7 @@ static int run(const struct options *o)
 	if (timeline_files_write(&tf, o, o->pid ? cmdline : o->command, prof,
 				 &oc) < 0)
 		goto done;
-	if (oc.detached) {
-		mp_error("detached from process %d, which goes on running", o->pid);
-		status = 0;
-	} else if (oc.signal) {
-		mp_error("target killed by SIG%s", sigabbrev_np(oc.signal));
-		status = 128 + oc.signal;
-	} else {
-		status = oc.exit_code;
-	}
+	status = say_ending(o, prof, &oc, tracee_pid(t));
 	status = check_budgets(o, prof, &oc, status);
 done:
 	target_pid = 0;

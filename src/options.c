@@ -9,6 +9,8 @@
  */
 #include "options.h"
 
+#include "budget.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -27,6 +29,7 @@
 enum {
 	OPT_CHILDREN = 200,
 	OPT_PEAK,
+	OPT_STOP_ABOVE,
 	OPT_HEAP,
 	OPT_FORMAT = 256,
 	OPT_PRECISION,
@@ -46,6 +49,7 @@ static const struct option long_options[] = {
 	{ "pid", required_argument, NULL, 'p' },
 	{ "children", no_argument, NULL, OPT_CHILDREN },
 	{ "peak", no_argument, NULL, OPT_PEAK },
+	{ "stop-above", required_argument, NULL, OPT_STOP_ABOVE },
 	{ "heap", no_argument, NULL, OPT_HEAP },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "precision", required_argument, NULL, OPT_PRECISION },
@@ -91,6 +95,9 @@ static const char help_text[] =
 	"                             functions count, their memory adds up\n"
 	"      --peak                 a Peak column: the highest RSS while each\n"
 	"                             line ran, exact (from the kernel's VmHWM)\n"
+	"      --stop-above=SIZE[,hold]  when RSS first exceeds SIZE, show the line\n"
+	"                             and stack and kill the program (or leave it\n"
+	"                             stopped for a debugger with ,hold)\n"
 	"      --heap                 a Heap inc column: bytes malloc'd minus bytes\n"
 	"                             freed while each line ran (new, delete too)\n"
 	"      --format=text|json     report format (default text)\n"
@@ -387,6 +394,24 @@ enum options_result options_parse(struct options *opts, int argc, char **argv,
 		case OPT_PEAK:
 			opts->peak = 1;
 			break;
+		case OPT_STOP_ABOVE: {
+			char size[64];
+			const char *comma = strchr(optarg, ',');
+			size_t n = comma ? (size_t)(comma - optarg) : strlen(optarg);
+
+			if (n >= sizeof(size) || (comma && strcmp(comma, ",hold")))
+				return usage_error(err,
+						   "invalid --stop-above '%s' (expected SIZE or SIZE,hold)",
+						   optarg);
+			memcpy(size, optarg, n);
+			size[n] = '\0';
+			if (budget_parse_size(size, &opts->stop_above) < 0)
+				return usage_error(err,
+						   "invalid --stop-above '%s' (expected SIZE or SIZE,hold)",
+						   optarg);
+			opts->stop_hold = comma != NULL;
+			break;
+		}
 		case OPT_HEAP:
 			opts->heap = 1;
 			break;

@@ -3,6 +3,7 @@
 #define MEMPROF_OPTIONS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "budget.h"
@@ -20,6 +21,8 @@ struct options {
 	int pid;                   /* -p, --pid: attach to this process, or 0 */
 	int children;              /* --children: follow forks and execs */
 	int peak;                  /* --peak: a Peak column, each line's own */
+	int64_t stop_above;        /* --stop-above=SIZE: RSS limit, or 0 */
+	int stop_hold;             /* --stop-above=SIZE,hold */
 	int heap;                  /* --heap: a Heap inc column (heap.h) */
 	size_t top;                /* --top, default 10; 0: no top lines */
 	struct budget *budgets;    /* --fail-over, in order (owned) */

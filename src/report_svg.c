@@ -4,8 +4,8 @@
  * run's peak (VmHWM), final RSS, length and sampling interval.  Below, one
  * lane per profiled function, its name on the left, a bar wherever it ran;
  * the same stretches are shaded behind the curve in the lane's colour.
- * Then the RSS curve (MiB over seconds, ticks at 1, 2 or 5 times a power
- * of ten), its highest point marked with its value, time and, when the
+ * Then the RSS curve (MiB over seconds, ticks at 1, 2, 2.5 or 5 times a
+ * power of ten), its highest point marked with its value, time and, when the
  * session knows it, the line running there.
  *
  * Bounded whatever the run: at most SVG_LANES lanes (the functions that
@@ -26,14 +26,16 @@
 #define MiB (1024.0 * 1024.0)
 
 #define SVG_W 960
-#define SVG_LANES 8
+#define SVG_LANES 12
 #define LANE_H 18
 #define NAME_MAX_CHARS 28
 #define CHAR_W 7.0 /* a 12px sans-serif character, roughly */
 
+/* Dark enough for text on white; no red (the peak's) and no blue (the
+ * curve's). */
 static const char *const lane_colors[SVG_LANES] = {
-	"#f58518", "#54a24b", "#b279a2", "#e45756",
-	"#72b7b2", "#eeca3b", "#9d755d", "#ff9da6",
+	"#e8710a", "#2e8b57", "#8e44ad", "#138d90", "#b8860b", "#c2185b",
+	"#8d6e63", "#546e7a", "#9e9d24", "#5d4037", "#00897b", "#6a1b9a",
 };
 
 /* The plot's frame, in pixels, and the data ranges it shows. */
@@ -107,8 +109,8 @@ static size_t text_chars(const char *s, size_t max)
 	return max && n > max ? max : n;
 }
 
-/* A tick step of 1, 2 or 5 times a power of ten giving about `want` ticks
- * over `range` (> 0). */
+/* A tick step of 1, 2, 2.5 or 5 times a power of ten giving about `want`
+ * ticks over `range` (> 0). */
 static double nice_step(double range, int want)
 {
 	double raw = range / want, mag = 1, r;
@@ -118,7 +120,7 @@ static double nice_step(double range, int want)
 	while (raw < mag)
 		mag /= 10;
 	r = raw / mag;
-	return (r <= 1 ? 1 : r <= 2 ? 2 : r <= 5 ? 5 : 10) * mag;
+	return (r <= 1 ? 1 : r <= 2 ? 2 : r <= 2.5 ? 2.5 : r <= 5 ? 5 : 10) * mag;
 }
 
 /* Decimals that show every multiple of `step` exactly. */
@@ -126,8 +128,12 @@ static int step_decimals(double step)
 {
 	int d = 0;
 
-	for (double s = step; s < 1 - 1e-9 && d < 9; s *= 10)
-		d++;
+	for (double x = step; d < 9; x *= 10, d++) {
+		double frac = x - (double)(long long)x;
+
+		if (frac < 1e-6 * x || frac > 1 - 1e-6 * x)
+			break;
+	}
 	return d;
 }
 
@@ -214,7 +220,12 @@ static size_t pick_lanes(const struct timeline_span *sp, size_t nsp,
 	return n;
 }
 
-/* One lane: its name, its bars, and the shading behind the curve. */
+/* Beyond this many bars a lane's stretches are not shaded behind the
+ * curve: stripes would hide it. */
+#define SHADE_MAX 24
+
+/* One lane: its name, its bars, and (when they are few) the same
+ * stretches shaded behind the curve. */
 static void draw_lane(FILE *out, const struct frame *fr, double y,
 		      const struct lane *ln, const char *color,
 		      const struct timeline_span *sp, size_t nsp,
@@ -222,48 +233,47 @@ static void draw_lane(FILE *out, const struct frame *fr, double y,
 {
 	const struct profile_function *f = profile_function(p, ln->fn);
 	double min_gap = 2 * fr->tmax / (fr->right - fr->left);
+	struct timeline_span *bars = xmalloc((nsp ? nsp : 1) * sizeof(*bars));
+	size_t nbars = 0;
 
+	/* Spans of this lane less than two pixels apart: one bar. */
+	for (size_t i = 0; i < nsp; i++) {
+		if (sp[i].fn != ln->fn)
+			continue;
+		if (nbars && sp[i].t0 - bars[nbars - 1].t1 < min_gap) {
+			if (sp[i].t1 > bars[nbars - 1].t1) {
+				bars[nbars - 1].t1 = sp[i].t1;
+				bars[nbars - 1].rss1 = sp[i].rss1;
+			}
+			continue;
+		}
+		bars[nbars++] = sp[i];
+	}
 	fprintf(out, "<text class=\"lane\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"%s\">",
 		fr->left - 8, y + 10, color);
 	put_text(out, f->name, NAME_MAX_CHARS);
 	fputs("</text>\n", out);
-	for (size_t i = 0; i < nsp; i++) {
-		struct timeline_span s = sp[i];
-		size_t calls = 1;
-		double x0, x1;
+	for (size_t i = 0; i < nbars; i++) {
+		double x0 = px_x(fr, bars[i].t0), x1 = px_x(fr, bars[i].t1);
 
-		if (s.fn != ln->fn)
-			continue;
-		/* Spans of this lane that nearly touch: one bar. */
-		for (size_t j = i + 1; j < nsp; j++) {
-			if (sp[j].fn != ln->fn)
-				continue;
-			if (sp[j].t0 - s.t1 >= min_gap)
-				break;
-			if (sp[j].t1 > s.t1) {
-				s.t1 = sp[j].t1;
-				s.rss1 = sp[j].rss1;
-			}
-			calls++;
-			i = j;
-		}
-		x0 = px_x(fr, s.t0);
-		x1 = px_x(fr, s.t1);
 		if (x1 - x0 < 1)
 			x1 = x0 + 1;
-		fprintf(out, "<rect class=\"span\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>\n",
-			x0, fr->top, x1 - x0, fr->bottom - fr->top, color);
+		if (nbars <= SHADE_MAX)
+			fprintf(out, "<rect class=\"span\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>\n",
+				x0, fr->top, x1 - x0, fr->bottom - fr->top, color);
 		fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"12\" rx=\"2\" fill=\"%s\"><title>",
 			x0, y + 1, x1 - x0, color);
 		put_text(out, f->name, 0);
 		fprintf(out, ": %.3f\u2013%.3f s, %.1f \u2192 %.1f MiB</title></rect>\n",
-			s.t0, s.t1, s.rss0 / MiB, s.rss1 / MiB);
+			bars[i].t0, bars[i].t1, bars[i].rss0 / MiB,
+			bars[i].rss1 / MiB);
 	}
+	free(bars);
 }
 
 static void draw_axes(FILE *out, const struct frame *fr)
 {
-	double tstep = nice_step(fr->tmax, 8), ystep = nice_step(fr->ymax, 6);
+	double tstep = nice_step(fr->tmax, 10), ystep = nice_step(fr->ymax, 6);
 	int td = step_decimals(tstep), yd = step_decimals(ystep);
 
 	fputs("<g class=\"grid\">\n", out);
@@ -370,12 +380,24 @@ int report_svg(FILE *out, const struct timeline *tl, const struct profile *p,
 	size_t n = timeline_samples(tl, &v), nsp = timeline_spans(tl, &sp);
 	struct lane lanes[SVG_LANES];
 	size_t more, nl = pick_lanes(sp, nsp, p, lanes, &more), peak = 0;
-	double name_w = 0, ystep, height;
+	double name_w = 0, ystep, tstep, height;
+	struct timeline_sample shown = { 0, 0 };
 	struct frame fr;
 
 	for (size_t i = 1; i < n; i++)
 		if (v[i].rss_bytes > v[peak].rss_bytes)
 			peak = i;
+	if (n)
+		shown = v[peak];
+	/* Marked where the RSS got there: the first sample within 1% of the
+	 * highest (the kernel's counters, synced lazily, often add a page
+	 * or a hundred at the very end of a plateau). */
+	for (size_t i = 0; i < peak; i++)
+		if (v[i].rss_bytes >= v[peak].rss_bytes - v[peak].rss_bytes / 100) {
+			shown = v[i];
+			shown.rss_bytes = v[peak].rss_bytes;
+			break;
+		}
 	for (size_t i = 0; i < nl; i++) {
 		const char *name = profile_function(p, lanes[i].fn)->name;
 		double w = text_chars(name, NAME_MAX_CHARS) * CHAR_W;
@@ -393,6 +415,9 @@ int report_svg(FILE *out, const struct timeline *tl, const struct profile *p,
 		fr.tmax = sp[nsp - 1].t1;
 	if (fr.tmax <= 0)
 		fr.tmax = timeline_interval_ms(tl) / 1000.0;
+	/* The axis ends on a tick. */
+	tstep = nice_step(fr.tmax, 10);
+	fr.tmax = (double)(long long)(fr.tmax / tstep + 1 - 1e-9) * tstep;
 	/* Room above the peak for its label. */
 	fr.ymax = n ? v[peak].rss_bytes / MiB * 1.15 : 1;
 	if (fr.ymax < 1)
@@ -412,8 +437,8 @@ int report_svg(FILE *out, const struct timeline *tl, const struct profile *p,
 	      ".ticks text { fill: #444; }\n"
 	      ".label { fill: #222; font-size: 13px; }\n"
 	      ".lane { text-anchor: end; font-weight: bold; }\n"
-	      ".span { opacity: 0.13; }\n"
-	      ".area { fill: #4c78a8; opacity: 0.18; }\n"
+	      ".span { opacity: 0.10; }\n"
+	      ".area { fill: #4c78a8; opacity: 0.15; }\n"
 	      ".rss { fill: none; stroke: #1f4e99; stroke-width: 1.8; stroke-linejoin: round; }\n"
 	      ".peakline { stroke: #c0392b; stroke-dasharray: 4 3; opacity: 0.7; }\n"
 	      ".peak { fill: #c0392b; stroke: white; stroke-width: 1.5; }\n"
@@ -429,7 +454,7 @@ int report_svg(FILE *out, const struct timeline *tl, const struct profile *p,
 			run->peak_rss_bytes / MiB);
 	if (run->final_rss_bytes >= 0)
 		fprintf(out, "final RSS %.1f MiB \u00b7 ", run->final_rss_bytes / MiB);
-	fprintf(out, "%.2f s \u00b7 the highest RSS of every %d ms</text>\n",
+	fprintf(out, "%.2f s \u00b7 a point per %d ms: its highest RSS</text>\n",
 		n ? v[n - 1].t : 0.0, timeline_interval_ms(tl));
 
 	draw_axes(out, &fr);
@@ -441,7 +466,7 @@ int report_svg(FILE *out, const struct timeline *tl, const struct profile *p,
 			fr.left, 64 + nl * LANE_H + 10.0, more, more == 1 ? "" : "s");
 	draw_curve(out, &fr, v, n);
 	if (n)
-		draw_peak(out, &fr, &v[peak], p, run);
+		draw_peak(out, &fr, &shown, p, run);
 	else
 		fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#555\">no samples</text>\n",
 			(fr.left + fr.right) / 2, (fr.top + fr.bottom) / 2);

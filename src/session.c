@@ -64,6 +64,8 @@ struct session {
 	struct newborn *newborns;
 	size_t nnewborns;
 	bool children;         /* --children: follow forks and execs */
+	bool hold;             /* --stop-above=...,hold: let go, stopped */
+	int64_t oom_kills;     /* /proc/vmstat oom_kill at the start */
 	const struct session_config *cfg;
 	struct kid {
 		pid_t pid;
@@ -234,6 +236,17 @@ static void account(struct session *s, struct thread *th, const struct bp *bp,
 
 	if (high > s->place_rss + (step > (1 << 20) ? step : (1 << 20)))
 		capture_peak(s, th, bp, regs, high);
+	if (s->cfg->stop_above > 0 && high > s->cfg->stop_above &&
+	    !s->out->stopped_above) {
+		/* The culprit: where and how we got here, named now. */
+		s->out->stopped_above = high;
+		capture_peak(s, th, bp, regs, high);
+		name_peak(s, th->pid);
+		if (s->cfg->stop_hold)
+			s->hold = true;
+		else
+			kill(s->leader, SIGKILL);
+	}
 
 	if (kinds & BP_RETURN)
 		profile_return(s->prof, &th->stack, regs->rsp, rss);
@@ -256,6 +269,11 @@ static void account(struct session *s, struct thread *th, const struct bp *bp,
 	else
 		profile_line(s->prof, &th->stack, fn, line, addr, regs->rsp,
 			     rss);
+	if (th->stack.depth) {
+		s->out->last_fn = (int)th->stack.frames[th->stack.depth - 1].fn;
+		s->out->last_line = th->stack.frames[th->stack.depth - 1].line;
+		s->out->last_rss = rss;
+	}
 }
 
 static void dispatch(struct session *s, pid_t tid, int status);
@@ -607,7 +625,22 @@ static void detach_stop(struct session *s, pid_t tid, int status)
 
 /* Lets an attached process go: every thread stopped, every breakpoint
  * removed, every thread detached with any signal that was on its way. */
-static void detach_all(struct session *s)
+static int64_t oom_kills(void)
+{
+	char buf[8192];
+	FILE *f = fopen("/proc/vmstat", "re");
+	int64_t n = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(buf, sizeof(buf), f))
+		if (!strncmp(buf, "oom_kill ", 9))
+			n = strtoll(buf + 9, NULL, 10);
+	fclose(f);
+	return n;
+}
+
+static void detach_all(struct session *s, int leader_sig)
 {
 	size_t waiting;
 
@@ -649,6 +682,10 @@ static void detach_all(struct session *s)
 	for (size_t i = 0; i < s->nthreads; i++)
 		profile_close_all(s->prof, &s->threads[i].stack, s->last_rss);
 	bps_disarm(s->bps);
+	/* A signal given to PTRACE_DETACH is only delivered from a
+	 * signal-delivery stop: queue it instead, to be taken on release. */
+	if (leader_sig)
+		kill(s->leader, leader_sig);
 	for (size_t i = 0; i < s->nthreads; i++)
 		ptrace(PTRACE_DETACH, s->threads[i].tid, 0L,
 		       (long)s->threads[i].sig);
@@ -711,6 +748,12 @@ int session_run(struct tracee *t, struct breakpoints *bps,
 	out->detached = 0;
 	memset(&out->peak, 0, sizeof(out->peak));
 	out->peak.fn = -1;
+	out->stopped_above = 0;
+	out->oom = 0;
+	out->last_fn = -1;
+	out->last_line = 0;
+	out->last_rss = -1;
+	s.oom_kills = oom_kills();
 	if (!ntids)
 		thread_add(&s, s.leader, s.leader, TH_THREAD);
 	for (size_t i = 0; i < ntids; i++)
@@ -724,8 +767,8 @@ int session_run(struct tracee *t, struct breakpoints *bps,
 		int status;
 		pid_t tid;
 
-		if (s.attached && *stop) {
-			detach_all(&s);
+		if ((s.attached && *stop) || s.hold) {
+			detach_all(&s, s.hold ? SIGSTOP : 0);
 			break;
 		}
 		tid = waitpid(-1, &status, __WALL);
@@ -748,9 +791,11 @@ int session_run(struct tracee *t, struct breakpoints *bps,
 	}
 	if (cfg->interval_ms > 0)
 		stop_ticks();
-	if (!out->detached)
-		tracee_gone(t);
-	else
+	if (out->signal == SIGKILL && s.oom_kills >= 0 &&
+	    oom_kills() > s.oom_kills)
+		out->oom = 1;
+	tracee_gone(t);
+	if (out->detached)
 		tracee_forget_threads(t);
 	if (out->peak_rss_bytes < 0 && s.attached) {
 		int64_t hwm = rss_read_hwm(s.rss);

@@ -32,6 +32,13 @@ struct session_outcome {
 	int64_t final_rss_bytes; /* RSS at exit, else the last seen */
 	int detached;            /* memprof let go of a running process */
 	struct session_peak peak;
+	int64_t stopped_above;   /* --stop-above: the RSS that went over the
+				    limit (peak then holds the place), or 0 */
+	int oom;                 /* killed by SIGKILL while the kernel's OOM
+				    killer struck */
+	int last_fn;             /* the profiled line running last, or -1 */
+	unsigned last_line;
+	int64_t last_rss;
 };
 
 /* Releases what the outcome holds (the peak's stack). */
@@ -52,6 +59,8 @@ struct session_config {
 	const volatile sig_atomic_t *stop; /* see session_run */
 	int children;                      /* --children */
 	int peak;                          /* --peak: each line's own peak */
+	int64_t stop_above;                /* --stop-above: RSS limit, or 0 */
+	int stop_hold;                     /* ...,hold: leave it stopped */
 	/* Given every RSS sample: at each event, and every `interval_ms`
 	 * while no event comes (0: only at events).  It must be cheap. */
 	void (*on_sample)(void *ctx, int64_t rss);

@@ -14,5 +14,6 @@ Suite *top_suite(void);
 Suite *budget_suite(void);
 Suite *json_suite(void);
 Suite *diff_suite(void);
+Suite *heap_suite(void);
 
 #endif
