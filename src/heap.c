@@ -11,19 +11,22 @@
  * stop and no work in the program beyond the wrappers' atomic add.
  *
  * The read goes through the tracee (one pread of /proc/PID/mem) rather
- * than to a fixed pid: with --children the session selects the process
- * whose line event it is, and a forked child has its own counter at the
- * same address.
+ * than process_vm_readv on a fixed pid: with --children the session
+ * selects the process whose line event it is, and a forked child has its
+ * own counter at the same address; and the pread measured cheaper (about
+ * 1.5 us a read against 2.3 us on loop-O0's 300000 events).
  *
  * It cannot work in a process memprof attaches to (the library would have
- * had to be there from its start) nor in a static program (no dynamic
- * linker reads LD_PRELOAD); then it says so once and the run goes on
+ * had to be there from its start), in a static program (no dynamic
+ * linker reads LD_PRELOAD) nor when the executable defines malloc (its
+ * own takes every call); then it says so once and the run goes on
  * without the column.
  */
 #define _GNU_SOURCE
 #include "heap.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,14 +34,18 @@
 #include "debuginfo.h"
 #include "util.h"
 
-#ifndef MEMPROF_PKGLIBDIR
-#define MEMPROF_PKGLIBDIR NULL
+/* Where `make install` puts the library (PKGLIBDIR in the Makefile). */
+#ifdef MEMPROF_PKGLIBDIR
+static const char *const pkglibdir = MEMPROF_PKGLIBDIR;
+#else
+static const char *const pkglibdir = NULL;
 #endif
 
 #define NO_COLUMN "going on without the heap column"
 
 struct heap {
 	struct tracee *t;
+	int warned;         /* about a library with a malloc of its own */
 	char *lib;          /* the library preloaded */
 	char *old_preload;  /* memprof's own LD_PRELOAD, NULL if unset */
 	int had_preload;
@@ -121,18 +128,16 @@ char *heap_find_library(const char *exe, const char *libdir)
 /* Says where the library was looked for, in one line. */
 static void say_missing(const char *exe)
 {
-	const char *slash = strrchr(exe, '/');
-	int dir = slash ? (int)(slash - exe) : 0;
-
-	if (MEMPROF_PKGLIBDIR)
+	if (pkglibdir)
 		mp_error("--heap needs %s, which is neither beside '%s' nor in '%s'; " NO_COLUMN,
-			 HEAP_LIBRARY, exe, MEMPROF_PKGLIBDIR);
+			 HEAP_LIBRARY, exe, pkglibdir);
 	else
-		mp_error("--heap needs %s, which is not beside '%s' (in '%.*s'); " NO_COLUMN,
-			 HEAP_LIBRARY, exe, dir, exe);
+		mp_error("--heap needs %s, which is not beside '%s'; " NO_COLUMN,
+			 HEAP_LIBRARY, exe);
 }
 
-struct heap *heap_new(int attached, const char *interp)
+struct heap *heap_new(int attached, const char *interp, const char *exe_path,
+		      const char *shown)
 {
 	char exe[PATH_MAX];
 	const char *old = getenv("LD_PRELOAD");
@@ -148,13 +153,20 @@ struct heap *heap_new(int attached, const char *interp)
 		mp_error("--heap needs a dynamically linked program; " NO_COLUMN);
 		return NULL;
 	}
+	/* The executable comes first in symbol lookup: its malloc would
+	 * take every call, the library's none. */
+	if (debuginfo_symbol(exe_path, "malloc", &(uint64_t){ 0 }) == 0) {
+		mp_error("--heap counts glibc's malloc, and '%s' has a malloc of its own; " NO_COLUMN,
+			 shown);
+		return NULL;
+	}
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n <= 0) {
 		mp_error("--heap cannot find memprof's own executable: %m; " NO_COLUMN);
 		return NULL;
 	}
 	exe[n] = '\0';
-	lib = heap_find_library(exe, MEMPROF_PKGLIBDIR);
+	lib = heap_find_library(exe, pkglibdir);
 	if (!lib) {
 		say_missing(exe);
 		return NULL;
@@ -186,11 +198,33 @@ void heap_spawned(struct heap *h, struct tracee *t)
 		unsetenv("LD_PRELOAD");
 }
 
+/* Whether `path` is glibc's libc (which the library wraps). */
+static int is_libc(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return !strncmp(slash ? slash + 1 : path, "libc.so.", 8);
+}
+
 void heap_on_load(void *ctx, const char *path, uint64_t bias)
 {
 	struct heap *h = ctx;
 	uint64_t value;
 
+	/* A library that brings an allocator (jemalloc, tcmalloc): objects
+	 * come in lookup order, so one before ours was preloaded ahead of it
+	 * and takes the calls, one after it (linked with the program) loses
+	 * them to ours, which hands them to glibc.  Either way, say so. */
+	if (!heap_is_library(path) && !is_libc(path) && !h->warned &&
+	    debuginfo_symbol(path, "malloc", &value) == 0) {
+		h->warned = 1;
+		if (!h->addr)
+			mp_error("--heap: '%s', preloaded ahead of %s, has a malloc of its own: the heap figures miss its blocks",
+				 path, HEAP_LIBRARY);
+		else
+			mp_error("--heap: '%s' has a malloc of its own, which %s replaces with glibc's",
+				 path, HEAP_LIBRARY);
+	}
 	/* The first one loaded is the one whose malloc the program calls
 	 * (the user may have preloaded a copy of their own). */
 	if (h->addr || !heap_is_library(path))

@@ -20,14 +20,16 @@
 
 struct heap;
 
-/* Sets --heap up for a program memprof is about to start, whose dynamic
- * linker is `interp` (NULL: a static program), or for a process it
- * attached to (`attached`).  Puts the library at the end of LD_PRELOAD
- * in memprof's own environment, which tracee_spawn passes on;
- * heap_spawned puts the environment back.  When --heap cannot work here
- * (attached, static, the library not found), says so in one line and
- * returns NULL: the run goes on without the heap column. */
-struct heap *heap_new(int attached, const char *interp);
+/* Sets --heap up for a program memprof is about to start, `exe_path`
+ * (`shown` in messages), whose dynamic linker is `interp` (NULL: a
+ * static program), or for a process it attached to (`attached`).  Puts
+ * the library at the end of LD_PRELOAD in memprof's own environment,
+ * which tracee_spawn passes on; heap_spawned puts the environment back.
+ * When --heap cannot work here (attached, static, a malloc in the
+ * executable, the library not found), says so in one line and returns
+ * NULL: the run goes on without the heap column. */
+struct heap *heap_new(int attached, const char *interp, const char *exe_path,
+		      const char *shown);
 
 /* The program has been started (t), or could not be (NULL): memprof's
  * LD_PRELOAD is what it was again.  Reads go to `t`'s selected process
@@ -36,7 +38,8 @@ void heap_spawned(struct heap *h, struct tracee *t);
 
 /* For program_on_load (ctx is the heap): an object the dynamic linker
  * loaded at `bias`.  The first that is libmemprof_heap.so gives the
- * counter's address. */
+ * counter's address.  Says once, in one line, when a library has a
+ * malloc of its own (another allocator). */
 void heap_on_load(void *ctx, const char *path, uint64_t bias);
 
 /* For session_config.read_heap (ctx is the heap): the live heap bytes

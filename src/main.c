@@ -260,6 +260,8 @@ static int report(const struct options *o, struct output *out,
 		.final_rss_bytes = oc->final_rss_bytes,
 		.precision = o->precision,
 		.line_peaks = o->peak,
+		.faults = o->faults,
+		.metric = rss_metric_name((enum rss_metric)o->metric),
 		.heap = heap,
 		.peak_known = oc->peak.fn >= 0,
 		.peak_fn = oc->peak.fn >= 0 ? (unsigned)oc->peak.fn : 0,
@@ -338,6 +340,7 @@ static int timeline_files_write(struct timeline_files *tf,
 		.peak_rss_bytes = oc->peak_rss_bytes,
 		.final_rss_bytes = oc->final_rss_bytes,
 		.precision = o->precision,
+		.metric = rss_metric_name((enum rss_metric)o->metric),
 		.peak_known = oc->peak.fn >= 0,
 		.peak_fn = oc->peak.fn >= 0 ? (unsigned)oc->peak.fn : 0,
 		.peak_line = oc->peak.line,
@@ -513,7 +516,8 @@ static int run(const struct options *o)
 	if (timeline_files_open(&tf, o) < 0)
 		goto done;
 	if (o->heap)
-		heap = heap_new(o->pid != 0, program_interp(pg));
+		heap = heap_new(o->pid != 0, program_interp(pg), path,
+				o->pid ? path : o->command[0]);
 	if (o->pid) {
 		install_stop();
 	} else {
@@ -532,7 +536,8 @@ static int run(const struct options *o)
 	if ((pg && program_arm(pg, t, bps, tracee_pid(t)) < 0) ||
 	    !(rss = rss_open(tracee_pid(t))))
 		goto done;
-	if (o->peak && rss_peak_open(rss) < 0)
+	if ((o->peak && rss_peak_open(rss) < 0) ||
+	    rss_set_metric(rss, (enum rss_metric)o->metric) < 0)
 		goto done;
 	cfg.stop = &stop_requested;
 	cfg.children = o->children;
@@ -543,6 +548,7 @@ static int run(const struct options *o)
 		profile_observe_calls(prof, timeline_on_call, tf.tl);
 	}
 	cfg.peak = o->peak;
+	cfg.faults = o->faults;
 	cfg.stop_above = o->stop_above;
 	cfg.stop_hold = o->stop_hold;
 	if (heap) {

@@ -10,6 +10,7 @@
 #include "options.h"
 
 #include "budget.h"
+#include "rss.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -30,6 +31,8 @@ enum {
 	OPT_CHILDREN = 200,
 	OPT_PEAK,
 	OPT_STOP_ABOVE,
+	OPT_METRIC,
+	OPT_FAULTS,
 	OPT_HEAP,
 	OPT_FORMAT = 256,
 	OPT_PRECISION,
@@ -50,6 +53,8 @@ static const struct option long_options[] = {
 	{ "children", no_argument, NULL, OPT_CHILDREN },
 	{ "peak", no_argument, NULL, OPT_PEAK },
 	{ "stop-above", required_argument, NULL, OPT_STOP_ABOVE },
+	{ "metric", required_argument, NULL, OPT_METRIC },
+	{ "faults", no_argument, NULL, OPT_FAULTS },
 	{ "heap", no_argument, NULL, OPT_HEAP },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "precision", required_argument, NULL, OPT_PRECISION },
@@ -95,6 +100,10 @@ static const char help_text[] =
 	"                             functions count, their memory adds up\n"
 	"      --peak                 a Peak column: the highest RSS while each\n"
 	"                             line ran, exact (from the kernel's VmHWM)\n"
+	"      --faults               a Faults column: minor/major page faults\n"
+	"                             each line caused\n"
+	"      --metric=rss|anon|file|shmem|pss|uss  what the figures measure\n"
+	"                             (default rss)\n"
 	"      --stop-above=SIZE[,hold]  when RSS first exceeds SIZE, show the line\n"
 	"                             and stack and kill the program (or leave it\n"
 	"                             stopped for a debugger with ,hold)\n"
@@ -394,6 +403,16 @@ enum options_result options_parse(struct options *opts, int argc, char **argv,
 		case OPT_PEAK:
 			opts->peak = 1;
 			break;
+		case OPT_FAULTS:
+			opts->faults = 1;
+			break;
+		case OPT_METRIC:
+			opts->metric = rss_metric_parse(optarg);
+			if (opts->metric < 0)
+				return usage_error(err,
+						   "invalid --metric '%s' (expected rss, anon, file, shmem, pss or uss)",
+						   optarg);
+			break;
 		case OPT_STOP_ABOVE: {
 			char size[64];
 			const char *comma = strchr(optarg, ',');
@@ -500,10 +519,14 @@ enum options_result options_parse(struct options *opts, int argc, char **argv,
 		if (opts->nfuncs)
 			return usage_error(err,
 					   "--func cannot be used with --no-lines");
-		if (opts->heap || opts->peak)
+		/* Per-line figures, and a limit checked at line events. */
+		if (opts->heap || opts->peak || opts->faults ||
+		    opts->stop_above)
 			return usage_error(err,
 					   "--%s cannot be used with --no-lines",
-					   opts->heap ? "heap" : "peak");
+					   opts->heap ? "heap" :
+					   opts->peak ? "peak" :
+					   opts->faults ? "faults" : "stop-above");
 		for (size_t i = 0; i < opts->nbudgets; i++)
 			if (opts->budgets[i].func)
 				return usage_error(err,
@@ -523,6 +546,9 @@ enum options_result options_parse(struct options *opts, int argc, char **argv,
 					   "--fail-over names '%s', which is not profiled (add --func=%s)",
 					   name, name);
 	}
+	if (opts->peak && opts->metric != METRIC_RSS)
+		return usage_error(err, "--peak measures RSS: it cannot go with --metric=%s",
+				   rss_metric_name((enum rss_metric)opts->metric));
 	if (opts->pid) {
 		if (optind < argc)
 			return usage_error(err,

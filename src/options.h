@@ -23,6 +23,8 @@ struct options {
 	int peak;                  /* --peak: a Peak column, each line's own */
 	int64_t stop_above;        /* --stop-above=SIZE: RSS limit, or 0 */
 	int stop_hold;             /* --stop-above=SIZE,hold */
+	int metric;                /* --metric: enum rss_metric, default RSS */
+	int faults;                /* --faults: page faults per line */
 	int heap;                  /* --heap: a Heap inc column (heap.h) */
 	size_t top;                /* --top, default 10; 0: no top lines */
 	struct budget *budgets;    /* --fail-over, in order (owned) */

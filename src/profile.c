@@ -36,6 +36,7 @@ struct profile {
 	size_t n;
 	size_t cap;
 	int64_t heap;              /* live heap bytes now (--heap) */
+	int64_t minflt, majflt;    /* page faults so far (--faults) */
 	profile_call_fn *observer; /* told of calls beginning and ending */
 	void *observer_ctx;
 };
@@ -45,6 +46,12 @@ void profile_observe_calls(struct profile *p, profile_call_fn *observer,
 {
 	p->observer = observer;
 	p->observer_ctx = ctx;
+}
+
+void profile_set_faults(struct profile *p, int64_t minor, int64_t major)
+{
+	p->minflt = minor;
+	p->majflt = major;
 }
 
 void profile_set_heap(struct profile *p, int64_t heap_bytes)
@@ -146,6 +153,8 @@ static void finish_line(struct profile *p, const struct profile_frame *f,
 	if (rss > l->peak_bytes)
 		l->peak_bytes = rss;
 	l->heap_increment_bytes += p->heap - f->line_heap;
+	l->minor_faults += p->minflt - f->line_minflt;
+	l->major_faults += p->majflt - f->line_majflt;
 	if (!l->finished || rss > l->mem_bytes)
 		l->mem_bytes = rss;
 	l->finished++;
@@ -159,6 +168,8 @@ static void begin_line(struct profile *p, struct profile_frame *f,
 	f->line = line;
 	f->line_rss = rss;
 	f->line_heap = p->heap;
+	f->line_minflt = p->minflt;
+	f->line_majflt = p->majflt;
 	f->line_peak = rss;
 	f->last_addr = addr;
 	if (l)

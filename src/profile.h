@@ -18,6 +18,8 @@ struct profile_line {
 	int64_t increment_bytes;  /* sum of (RSS at finish - RSS at start) */
 	int64_t heap_increment_bytes; /* the same of the live heap bytes
 					 (--heap; see profile_set_heap) */
+	int64_t minor_faults;     /* page faults while the line ran */
+	int64_t major_faults;     /* (--faults; see profile_set_faults) */
 	int64_t peak_bytes;       /* highest RSS while the line ran (--peak:
 				     see profile_raise_peak; else the
 				     highest at its ends) */
@@ -41,6 +43,8 @@ struct profile_frame {
 	int64_t line_rss;      /* RSS when the current line started */
 	int64_t line_heap;     /* live heap bytes then (--heap) */
 	int64_t line_peak;     /* highest RSS known since it started */
+	int64_t line_minflt;   /* the process's faults then (--faults) */
+	int64_t line_majflt;
 	unsigned fn;           /* index of the function */
 	unsigned line;         /* current source line */
 };
@@ -116,6 +120,10 @@ void profile_line(struct profile *p, struct profile_stack *s, unsigned fn,
  * pointer. */
 void profile_adopt(struct profile *p, struct profile_stack *s, unsigned fn,
 		   unsigned line, uint64_t addr, uint64_t sp, int64_t rss);
+
+/* The process's page fault counts at the event about to be given
+ * (--faults): each line is charged those it caused. */
+void profile_set_faults(struct profile *p, int64_t minor, int64_t major);
 
 /* The RSS reached `peak_bytes` at some moment since the last event
  * (--peak): every line now running in this thread's calls ran then. */

@@ -25,6 +25,9 @@ struct report_run {
 	size_t top;               /* lines to rank after the tables (--top,
 				     see top.h); 0: none */
 	int line_peaks;           /* --peak: a Peak column (peak_bytes) */
+	int faults;               /* --faults: minor/major faults per line */
+	const char *metric;       /* what the figures measure ("rss",
+				     "anon"...; NULL: rss) */
 	int heap;                 /* --heap worked: a Heap inc column
 				     (heap_increment_bytes) */
 	int peak_known;           /* the peak's place below is known */

@@ -69,6 +69,12 @@ static void json_line(FILE *out, const struct profile_function *fn,
 		fputs(",\n          \"peak_bytes\": ", out);
 		json_int_or_null(out, pl->peak_bytes, ran);
 	}
+	if (run->faults) {
+		fputs(",\n          \"minor_faults\": ", out);
+		json_int_or_null(out, pl->minor_faults, ran);
+		fputs(",\n          \"major_faults\": ", out);
+		json_int_or_null(out, pl->major_faults, ran);
+	}
 	if (run->heap) {
 		fputs(",\n          \"heap_increment_bytes\": ", out);
 		json_int_or_null(out, pl->heap_increment_bytes, ran);
@@ -177,6 +183,8 @@ int report_json(FILE *out, const struct profile *p, const struct report_run *run
 	json_int_or_null(out, run->exit_code, run->exit_code != -1);
 	fputs(",\n  \"signal\": ", out);
 	json_signal(out, run->signal);
+	fputs(",\n  \"metric\": ", out);
+	json_string(out, run->metric ? run->metric : "rss");
 	fputs(",\n  \"peak_rss_bytes\": ", out);
 	json_int_or_null(out, run->peak_rss_bytes, run->peak_rss_bytes >= 0);
 	fputs(",\n  \"final_rss_bytes\": ", out);

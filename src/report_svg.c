@@ -271,7 +271,7 @@ static void draw_lane(FILE *out, const struct frame *fr, double y,
 	free(bars);
 }
 
-static void draw_axes(FILE *out, const struct frame *fr)
+static void draw_axes(FILE *out, const struct frame *fr, const char *what)
 {
 	double tstep = nice_step(fr->tmax, 10), ystep = nice_step(fr->ymax, 6);
 	int td = step_decimals(tstep), yd = step_decimals(ystep);
@@ -297,8 +297,8 @@ static void draw_axes(FILE *out, const struct frame *fr)
 		fr->left, fr->top, fr->left, fr->bottom);
 	fprintf(out, "<text class=\"label\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">time (s)</text>\n",
 		(fr->left + fr->right) / 2, fr->bottom + 40);
-	fprintf(out, "<text class=\"label\" transform=\"translate(%.1f %.1f) rotate(-90)\" text-anchor=\"middle\">RSS (MiB)</text>\n",
-		fr->left - 50, (fr->top + fr->bottom) / 2);
+	fprintf(out, "<text class=\"label\" transform=\"translate(%.1f %.1f) rotate(-90)\" text-anchor=\"middle\">%s (MiB)</text>\n",
+		fr->left - 50, (fr->top + fr->bottom) / 2, what);
 }
 
 /* The curve, one point per pixel column: the column's highest sample, so
@@ -382,6 +382,9 @@ int report_svg(FILE *out, const struct timeline *tl, const struct profile *p,
 	size_t more, nl = pick_lanes(sp, nsp, p, lanes, &more), peak = 0;
 	double name_w = 0, ystep, tstep, height;
 	struct timeline_sample shown = { 0, 0 };
+	/* --metric: the curve is of what it names, not RSS. */
+	bool rss = !run->metric || !strcmp(run->metric, "rss");
+	const char *what = rss ? "RSS" : run->metric;
 	struct frame fr;
 
 	for (size_t i = 1; i < n; i++)
@@ -450,14 +453,15 @@ int report_svg(FILE *out, const struct timeline *tl, const struct profile *p,
 	put_command(out, run->command);
 	fputs("</text>\n<text class=\"subtitle\" x=\"16\" y=\"46\" fill=\"#555\">", out);
 	if (run->peak_rss_bytes >= 0)
-		fprintf(out, "peak RSS %.1f MiB (VmHWM) \u00b7 ",
-			run->peak_rss_bytes / MiB);
+		fprintf(out, "peak %s %.1f MiB%s \u00b7 ", what,
+			run->peak_rss_bytes / MiB, rss ? " (VmHWM)" : "");
 	if (run->final_rss_bytes >= 0)
-		fprintf(out, "final RSS %.1f MiB \u00b7 ", run->final_rss_bytes / MiB);
-	fprintf(out, "%.2f s \u00b7 a point per %d ms: its highest RSS</text>\n",
-		n ? v[n - 1].t : 0.0, timeline_interval_ms(tl));
+		fprintf(out, "final %s %.1f MiB \u00b7 ", what,
+			run->final_rss_bytes / MiB);
+	fprintf(out, "%.2f s \u00b7 a point per %d ms: its highest %s</text>\n",
+		n ? v[n - 1].t : 0.0, timeline_interval_ms(tl), what);
 
-	draw_axes(out, &fr);
+	draw_axes(out, &fr, what);
 	for (size_t i = 0; i < nl; i++)
 		draw_lane(out, &fr, 64 + i * LANE_H, &lanes[i],
 			  lane_colors[i % SVG_LANES], sp, nsp, p);

@@ -18,7 +18,7 @@
 #include "top.h"
 #include "util.h"
 
-#define ROW_FORMAT "%6s %12s %12s%s%s  %10s   %s\n"
+#define ROW_FORMAT "%6s %12s %12s%s%s%s  %10s   %s\n"
 
 /* `bytes` as MiB in memory_profiler's '{0:W.Pf} MiB' (width 0: none). */
 static void format_mib(char *buf, size_t size, int width, int precision,
@@ -49,10 +49,11 @@ static void write_table(FILE *out, const struct profile_function *fn,
 	int len;
 
 	fprintf(out, "Filename: %s\n\n", fn->file ? fn->file : "");
-	len = snprintf(header, sizeof(header), "%6s %12s %12s%s%s  %10s   %s",
+	len = snprintf(header, sizeof(header), "%6s %12s %12s%s%s%s  %10s   %s",
 		       "Line #", "Mem usage", "Increment",
 		       run->line_peaks ? "         Peak" : "",
-		       run->heap ? "     Heap inc" : "", "Occurrences",
+		       run->heap ? "     Heap inc" : "",
+		       run->faults ? "  Faults mn/mj" : "", "Occurrences",
 		       "Line Contents");
 	memset(rule, '=', (size_t)len);
 	rule[len] = '\0';
@@ -61,7 +62,7 @@ static void write_table(FILE *out, const struct profile_function *fn,
 	for (line = fn->first_line; line <= fn->last_line; line++) {
 		const struct profile_line *pl = &fn->lines[line - fn->first_line];
 		char num[16], mem[64] = "", inc[64] = "", occ[32] = "";
-		char peak[80] = "", heap[80] = "";
+		char peak[80] = "", heap[80] = "", faults[96] = "";
 
 		snprintf(num, sizeof(num), "%u", line);
 		if (pl->occurrences > 0 || pl->finished > 0)
@@ -88,7 +89,15 @@ static void write_table(FILE *out, const struct profile_function *fn,
 					   pl->heap_increment_bytes);
 			snprintf(heap, sizeof(heap), " %12s", v);
 		}
-		fprintf(out, ROW_FORMAT, num, mem, inc, peak, heap, occ,
+		if (run->faults) {
+			char v[64] = "";
+
+			if (pl->finished > 0)
+				snprintf(v, sizeof(v), "%" PRId64 "/%" PRId64,
+					 pl->minor_faults, pl->major_faults);
+			snprintf(faults, sizeof(faults), " %14s", v);
+		}
+		fprintf(out, ROW_FORMAT, num, mem, inc, peak, heap, faults, occ,
 			source_line(src, fn->file, line));
 		if (line == UINT_MAX)
 			break;
@@ -205,6 +214,8 @@ int report_text(FILE *out, const struct profile *p, const struct report_run *run
 		precision = 0;
 	if (precision > 9)
 		precision = 9;
+	bool rss = !run->metric || !strcmp(run->metric, "rss");
+
 	for (i = 0; i < profile_nfunctions(p); i++)
 		write_table(out, profile_function(p, i), precision, src, run);
 	if (run->top)
@@ -212,13 +223,20 @@ int report_text(FILE *out, const struct profile *p, const struct report_run *run
 
 	if (run->peak_rss_bytes >= 0) {
 		format_mib(peak, sizeof(peak), 0, precision, run->peak_rss_bytes);
-		strcat(peak, " (VmHWM, whole process)");
+		strcat(peak, rss ? " (VmHWM, whole process)" :
+				   " (highest sample, whole process)");
 	}
 	if (run->final_rss_bytes >= 0)
 		format_mib(final, sizeof(final), 0, precision,
 			   run->final_rss_bytes);
 	write_peak_place(out, p, run);
-	fprintf(out, "Peak RSS:  %s\nFinal RSS: %s\n", peak, final);
+	if (rss) {
+		fprintf(out, "Peak RSS:  %s\nFinal RSS: %s\n", peak, final);
+	} else {
+		/* --metric: every figure above measures it, not RSS. */
+		fprintf(out, "Metric:    %s (--metric)\nPeak %s:  %s\nFinal %s: %s\n",
+			run->metric, run->metric, peak, run->metric, final);
+	}
 	fflush(out);
 	return ferror(out) ? -1 : 0;
 }

@@ -22,9 +22,30 @@ struct rss {
 	int fd;
 	pid_t pid;
 	int64_t page_size;
-	int status_fd;    /* --peak: /proc/PID/status, kept open */
+	int status_fd;    /* --peak, --metric: /proc/PID/status, kept open */
 	int clear_fd;     /* --peak: /proc/PID/clear_refs */
+	int smaps_fd;     /* --metric=pss|uss: /proc/PID/smaps_rollup */
+	int stat_fd;      /* --faults: /proc/PID/stat */
+	enum rss_metric metric;
 };
+
+static const char *const metric_names[] = {
+	[METRIC_RSS] = "rss", [METRIC_ANON] = "anon", [METRIC_FILE] = "file",
+	[METRIC_SHMEM] = "shmem", [METRIC_PSS] = "pss", [METRIC_USS] = "uss",
+};
+
+int rss_metric_parse(const char *name)
+{
+	for (size_t i = 0; i < sizeof(metric_names) / sizeof(*metric_names); i++)
+		if (!strcmp(name, metric_names[i]))
+			return (int)i;
+	return -1;
+}
+
+const char *rss_metric_name(enum rss_metric m)
+{
+	return metric_names[m];
+}
 
 /* Parses the decimal number at text[*pos..len) into *val; advances *pos.
  * False when there is no digit or the number does not fit an int64_t. */
@@ -116,7 +137,7 @@ struct rss *rss_open(pid_t pid)
 	page_size = sysconf(_SC_PAGESIZE);
 	if (page_size <= 0)
 		page_size = 4096;
-	r = xmalloc(sizeof(*r));
+	r = xcalloc(1, sizeof(*r));
 	r->fd = fd;
 	r->pid = pid;
 	r->page_size = page_size;
@@ -129,10 +150,62 @@ void rss_close(struct rss *r)
 		return;
 	if (r->status_fd > 0)
 		close(r->status_fd);
+	if (r->smaps_fd > 0)
+		close(r->smaps_fd);
+	if (r->stat_fd > 0)
+		close(r->stat_fd);
 	if (r->clear_fd > 0)
 		close(r->clear_fd);
 	close(r->fd);
 	free(r);
+}
+
+/* Reads a whole /proc text kept open into buf (NUL-terminated). */
+static ssize_t read_text(int fd, char *buf, size_t size)
+{
+	ssize_t n;
+
+	do
+		n = pread(fd, buf, size - 1, 0);
+	while (n < 0 && errno == EINTR);
+	if (n > 0)
+		buf[n] = '\0';
+	return n;
+}
+
+/* The metrics other than RSS: off the hot path's fast branch. */
+static int64_t read_metric(struct rss *r)
+{
+	char buf[4096];
+	int64_t pages, shared;
+	ssize_t n;
+
+	switch (r->metric) {
+	case METRIC_ANON:
+		if ((n = read_text(r->fd, buf, sizeof(buf))) <= 0)
+			return -1;
+		pages = rss_parse_statm(buf, (size_t)n);
+		shared = rss_parse_statm_shared(buf, (size_t)n);
+		if (pages < 0 || shared < 0 || pages > INT64_MAX / r->page_size)
+			return -1;
+		return (pages - shared) * r->page_size;
+	case METRIC_FILE:
+	case METRIC_SHMEM:
+		if (read_text(r->status_fd, buf, sizeof(buf)) <= 0)
+			return -1;
+		return rss_parse_status(buf, r->metric == METRIC_FILE ?
+						     "RssFile" : "RssShmem");
+	case METRIC_PSS:
+		if (read_text(r->smaps_fd, buf, sizeof(buf)) <= 0)
+			return -1;
+		return rss_parse_status(buf, "Pss");
+	case METRIC_USS:
+		if (read_text(r->smaps_fd, buf, sizeof(buf)) <= 0)
+			return -1;
+		return rss_parse_uss(buf);
+	default:
+		return -1;
+	}
 }
 
 int64_t rss_read(struct rss *r)
@@ -142,6 +215,8 @@ int64_t rss_read(struct rss *r)
 	ssize_t n;
 	int64_t pages;
 
+	if (r->metric != METRIC_RSS)
+		return read_metric(r);
 	do
 		n = pread(r->fd, buf, sizeof(buf), 0);
 	while (n < 0 && errno == EINTR);
@@ -178,15 +253,84 @@ int64_t rss_read_hwm(struct rss *r)
 	return rss_parse_status(buf, "VmHWM");
 }
 
+int64_t rss_parse_statm_shared(const char *text, size_t len)
+{
+	size_t pos = 0;
+	int64_t v;
+
+	for (int field = 0; field < 3; field++) {
+		if (!parse_u63(text, len, &pos, &v))
+			return -1;
+		if (field < 2) {
+			if (pos >= len || text[pos] != ' ')
+				return -1;
+			pos++;
+		}
+	}
+	if (pos < len && text[pos] != ' ' && text[pos] != '\n')
+		return -1;
+	return v;
+}
+
+int64_t rss_parse_uss(const char *text)
+{
+	static const char *const keys[] = { "Private_Clean", "Private_Dirty" };
+	int64_t sum = 0, hugetlb;
+
+	for (size_t i = 0; i < 2; i++) {
+		int64_t v = rss_parse_status(text, keys[i]);
+
+		if (v < 0)
+			return -1;
+		sum += v;
+	}
+	hugetlb = rss_parse_status(text, "Private_Hugetlb");
+	return hugetlb > 0 ? sum + hugetlb : sum;
+}
+
+static int open_status(struct rss *r)
+{
+	char path[64];
+
+	if (r->status_fd > 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)r->pid);
+	r->status_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (r->status_fd < 0)
+		return mp_error("cannot open %s: %m", path);
+	return 0;
+}
+
+int rss_set_metric(struct rss *r, enum rss_metric m)
+{
+	char path[64];
+
+	r->metric = m;
+	if (m == METRIC_FILE || m == METRIC_SHMEM)
+		return open_status(r);
+	if (m == METRIC_PSS || m == METRIC_USS) {
+		snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)r->pid);
+		r->smaps_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (r->smaps_fd < 0)
+			return mp_error("cannot open %s: %m", path);
+	}
+	return 0;
+}
+
+enum rss_metric rss_get_metric(const struct rss *r)
+{
+	return r->metric;
+}
+
 int rss_peak_open(struct rss *r)
 {
 	char path[64];
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)r->pid);
-	r->status_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (open_status(r) < 0)
+		return -1;
 	snprintf(path, sizeof(path), "/proc/%d/clear_refs", (int)r->pid);
 	r->clear_fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (r->status_fd < 0 || r->clear_fd < 0)
+	if (r->clear_fd < 0)
 		return mp_error("cannot open %s: %m", path);
 	return 0;
 }
@@ -206,4 +350,56 @@ int64_t rss_take_peak(struct rss *r)
 	if (write(r->clear_fd, "5", 1) < 0)
 		return -1;
 	return hwm;
+}
+
+int rss_parse_stat_faults(const char *text, int64_t *minor, int64_t *major)
+{
+	/* "pid (comm) state ppid ...": comm may hold spaces and parentheses,
+	 * the fields start after the last ')'.  Field 3 is the state. */
+	const char *p = strrchr(text, ')');
+	int64_t v[13];
+	int field = 3;
+
+	if (!p)
+		return -1;
+	p++;
+	while (field <= 12) {
+		char *end;
+
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			return -1;
+		if (field == 3) {
+			while (*p && *p != ' ')
+				p++;
+		} else {
+			errno = 0;
+			v[field] = strtoll(p, &end, 10);
+			if (end == p || errno)
+				return -1;
+			p = end;
+		}
+		field++;
+	}
+	*minor = v[10];
+	*major = v[12];
+	return 0;
+}
+
+int rss_read_faults(struct rss *r, int64_t *minor, int64_t *major)
+{
+	char buf[1024];
+
+	if (r->stat_fd <= 0) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)r->pid);
+		r->stat_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (r->stat_fd < 0)
+			return -1;
+	}
+	if (read_text(r->stat_fd, buf, sizeof(buf)) <= 0)
+		return -1;
+	return rss_parse_stat_faults(buf, minor, major);
 }

@@ -22,6 +22,27 @@ int64_t rss_parse_status(const char *text, const char *key);
 
 struct rss;
 
+/* What rss_read measures (--metric). */
+enum rss_metric {
+	METRIC_RSS,    /* resident pages, statm: one pread (default) */
+	METRIC_ANON,   /* resident minus shared (file and shmem), statm */
+	METRIC_FILE,   /* RssFile of /proc/PID/status */
+	METRIC_SHMEM,  /* RssShmem of /proc/PID/status */
+	METRIC_PSS,    /* Pss of /proc/PID/smaps_rollup */
+	METRIC_USS,    /* Private_Clean + Private_Dirty + Private_Hugetlb of
+			  smaps_rollup: what the process alone holds */
+};
+
+/* The metric named `name` ("rss", "anon", ...), or -1. */
+int rss_metric_parse(const char *name);
+const char *rss_metric_name(enum rss_metric m);
+
+/* The third field of statm (shared resident pages), or -1. */
+int64_t rss_parse_statm_shared(const char *text, size_t len);
+
+/* The USS of an smaps_rollup text, in bytes, or -1. */
+int64_t rss_parse_uss(const char *text);
+
 /* Opens /proc/PID/statm; NULL with a message on failure. */
 struct rss *rss_open(pid_t pid);
 void rss_close(struct rss *r);
@@ -31,6 +52,18 @@ int64_t rss_read(struct rss *r);
 
 /* The kernel's peak resident bytes (VmHWM), or -1. */
 int64_t rss_read_hwm(struct rss *r);
+
+/* Makes rss_read measure `m` (opening what it reads).  0, or -1 with a
+ * message. */
+int rss_set_metric(struct rss *r, enum rss_metric m);
+enum rss_metric rss_get_metric(const struct rss *r);
+
+/* --faults: the process's minor and major page faults so far, from
+ * /proc/PID/stat (kept open).  0, or -1. */
+int rss_read_faults(struct rss *r, int64_t *minor, int64_t *major);
+
+/* Fields 10 (minflt) and 12 (majflt) of a /proc/PID/stat text; 0 or -1. */
+int rss_parse_stat_faults(const char *text, int64_t *minor, int64_t *major);
 
 /* --peak: opens /proc/PID/status and /proc/PID/clear_refs.  0, or -1
  * with a message. */

@@ -220,6 +220,12 @@ static void account(struct session *s, struct thread *th, const struct bp *bp,
 
 	if (s->cfg->read_heap)
 		profile_set_heap(s->prof, s->cfg->read_heap(s->cfg->heap_ctx));
+	if (s->cfg->faults) {
+		int64_t minor, major;
+
+		if (rss_read_faults(s->rss, &minor, &major) == 0)
+			profile_set_faults(s->prof, minor, major);
+	}
 	if (s->cfg->peak) {
 		/* The peak since the last event belongs to every line that
 		 * was running meanwhile, in every thread.  (Reading it resets
@@ -471,7 +477,10 @@ static void on_exit_event(struct session *s, pid_t tid)
 		name_peak(s, s->leader);
 		/* The kernel syncs its RSS counters lazily: a sample
 		 * can be a page or two above VmHWM. */
-		hwm = rss_read_hwm(s->rss);
+		/* VmHWM is the RSS's: another metric's peak is the highest
+		 * sample. */
+		hwm = rss_get_metric(s->rss) == METRIC_RSS ?
+			rss_read_hwm(s->rss) : -1;
 		s->out->peak_rss_bytes = hwm > s->max_rss ? hwm : s->max_rss;
 	}
 	resume(tid, 0);

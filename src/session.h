@@ -59,6 +59,7 @@ struct session_config {
 	const volatile sig_atomic_t *stop; /* see session_run */
 	int children;                      /* --children */
 	int peak;                          /* --peak: each line's own peak */
+	int faults;                        /* --faults: page faults per line */
 	int64_t stop_above;                /* --stop-above: RSS limit, or 0 */
 	int stop_hold;                     /* ...,hold: leave it stopped */
 	/* Given every RSS sample: at each event, and every `interval_ms`

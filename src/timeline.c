@@ -246,6 +246,8 @@ void timeline_finish(struct timeline *tl)
 	tl->all = xmalloc((tl->nall ? tl->nall : 1) * sizeof(*tl->all));
 	tl->nall = 0;
 	for (size_t i = 0; i < tl->nfns; i++) {
+		if (!tl->fns[i].n)
+			continue;
 		memcpy(tl->all + tl->nall, tl->fns[i].spans,
 		       tl->fns[i].n * sizeof(*tl->all));
 		tl->nall += tl->fns[i].n;

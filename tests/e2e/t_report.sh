@@ -86,7 +86,7 @@ json_schema() { # VARIANT
 	assert_status 0
 	jq -e . "$JSON" >/dev/null || fail "not valid JSON"
 	assert_eq 1 "$(j .version)" "version"
-	assert_eq '["command","exit_code","final_rss_bytes","functions","peak","peak_rss_bytes","signal","top_lines","version"]' \
+	assert_eq '["command","exit_code","final_rss_bytes","functions","heap","metric","peak","peak_rss_bytes","signal","top_lines","version"]' \
 		"$(j 'keys' -c)" "top-level keys"
 	assert_eq '["calls","file","first_line","last_line","lines","name"]' \
 		"$(j '.functions[0] | keys' -c)" "function keys"

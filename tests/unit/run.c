@@ -17,6 +17,8 @@ int main(void)
 	srunner_add_suite(sr, budget_suite());
 	srunner_add_suite(sr, json_suite());
 	srunner_add_suite(sr, diff_suite());
+	srunner_add_suite(sr, timeline_suite());
+	srunner_add_suite(sr, report_svg_suite());
 	srunner_add_suite(sr, heap_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

@@ -14,6 +14,8 @@ Suite *top_suite(void);
 Suite *budget_suite(void);
 Suite *json_suite(void);
 Suite *diff_suite(void);
+Suite *timeline_suite(void);
+Suite *report_svg_suite(void);
 Suite *heap_suite(void);
 
 #endif

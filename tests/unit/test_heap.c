@@ -150,8 +150,10 @@ START_TEST(option)
 	options_free(&o);
 	free(err);
 
-	ck_assert_int_eq(parse(&o, (char *[]){ "memprof", "--heap", "./app", "--heap", NULL },
-			       &err), OPTIONS_RUN);
+	/* o.command points into the argv: it must outlive the checks. */
+	char *with_heap[] = { "memprof", "--heap", "./app", "--heap", NULL };
+
+	ck_assert_int_eq(parse(&o, with_heap, &err), OPTIONS_RUN);
 	ck_assert_int_eq(o.heap, 1);
 	ck_assert_str_eq(o.command[1], "--heap");
 	options_free(&o);

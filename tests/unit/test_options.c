@@ -238,7 +238,7 @@ START_TEST(help_and_version)
 					    "fails; 2 on a usage error.\n"));
 	for (p = r.out; *p; p++)
 		lines += *p == '\n';
-	ck_assert_int_lt(lines, 48); /* a screenful */
+	ck_assert_int_lt(lines, 64); /* two screenfuls at most */
 	parsed_free(&r);
 
 	/* -h wins wherever it is, before PROGRAM. */
@@ -413,6 +413,45 @@ START_TEST(diff_command)
 }
 END_TEST
 
+START_TEST(timeline_options)
+{
+	struct parsed r;
+
+	PARSE(&r, "./app");
+	ck_assert_int_eq(r.opts.interval_ms, 10);
+	ck_assert_ptr_null(r.opts.timeline);
+	ck_assert_ptr_null(r.opts.plot);
+	ck_assert_int_eq(r.opts.no_lines, 0);
+	parsed_free(&r);
+
+	PARSE(&r, "--timeline=t.dat", "--plot", "dir/P.SVG", "--interval=250",
+	      "--no-lines", "./app");
+	ck_assert_int_eq(r.result, OPTIONS_RUN);
+	ck_assert_str_eq(r.opts.timeline, "t.dat");
+	ck_assert_str_eq(r.opts.plot, "dir/P.SVG");
+	ck_assert_int_eq(r.opts.interval_ms, 250);
+	ck_assert_int_eq(r.opts.no_lines, 1);
+	/* No lines, nothing to rank. */
+	ck_assert_uint_eq(r.opts.top, 0);
+	parsed_free(&r);
+
+	ck_usage("invalid --interval '0' (expected milliseconds, 1 to 60000)",
+		 "--interval=0", "./app");
+	ck_usage("invalid --interval '1.5' (expected milliseconds, 1 to 60000)",
+		 "--interval=1.5", "./app");
+	ck_usage("invalid --interval '' (expected milliseconds, 1 to 60000)",
+		 "--interval=", "./app");
+	ck_usage("invalid --plot 'p.png' (expected a file name ending in .svg)",
+		 "--plot=p.png", "./app");
+	ck_usage("invalid --plot 'dir/.svg' (expected a file name ending in .svg)",
+		 "--plot=dir/.svg", "./app");
+	ck_usage("--func cannot be used with --no-lines", "--no-lines",
+		 "-f", "main", "./app");
+	ck_usage("--fail-over=FUNC:SIZE cannot be used with --no-lines (only --fail-over=SIZE)",
+		 "--fail-over=main:1M", "--no-lines", "./app");
+}
+END_TEST
+
 Suite *options_suite(void)
 {
 	Suite *s = suite_create("options");
@@ -428,6 +467,7 @@ Suite *options_suite(void)
 	tcase_add_test(tc, reentrant);
 	tcase_add_test(tc, top_and_budgets);
 	tcase_add_test(tc, diff_command);
+	tcase_add_test(tc, timeline_options);
 	suite_add_tcase(s, tc);
 	return s;
 }
