@@ -1293,3 +1293,52 @@ void di_place_release(struct di_place *p)
 	free(p->file);
 	memset(p, 0, sizeof(*p));
 }
+
+/* --- --line=FILE:FROM-TO --- */
+
+/* Whether `path` names `file`: the same, or ending in "/file". */
+static bool same_file(const char *path, const char *file)
+{
+	size_t lp = strlen(path), lf = strlen(file);
+
+	if (lp == lf)
+		return !strcmp(path, file);
+	return lp > lf && path[lp - lf - 1] == '/' && !strcmp(path + lp - lf, file);
+}
+
+int debuginfo_find_lines(struct debuginfo *di, const char *file,
+			 unsigned from, unsigned to, struct di_functions *out)
+{
+	struct name_index *ix = index_build(di);
+	int found = 0;
+
+	for (size_t i = 0; i < ix->n; i++) {
+		struct fn_entry *e = &ix->fns[i];
+		struct di_function f;
+		bool inside = false;
+
+		if (describe(di, &e->cu, &e->die, e->name.qname, &f) < 0)
+			continue;
+		if (same_file(f.file, file))
+			for (size_t r = 0; r < f.nrows && !inside; r++)
+				inside = f.rows[r].line >= from && f.rows[r].line <= to;
+		if (!inside || listed(out, di, f.entry)) {
+			di_function_free(&f);
+			continue;
+		}
+		/* The table is the range; the calls still begin at the
+		 * function's own header, outside it. */
+		f.header_line = f.first_line;
+		f.first_line = from;
+		f.last_line = to;
+		f.qname = xstrdup(e->name.qname);
+		f.params = params_of(ix, &e->die);
+		f.di = di;
+		out->v = xrealloc(out->v, (out->n + 1) * sizeof(f));
+		out->v[out->n++] = f;
+		found++;
+	}
+	if (found)
+		unique_names(out);
+	return found;
+}

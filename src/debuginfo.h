@@ -37,6 +37,8 @@ struct di_function {
 	const struct debuginfo *di; /* the object it was found in */
 	char *file;               /* absolute when the DWARF allows */
 	unsigned first_line;      /* the declaration's line */
+	unsigned header_line;     /* where calls begin, when not first_line
+				     (--line ranges); 0: first_line */
 	unsigned last_line;       /* the highest line with code */
 	uint64_t entry;           /* first instruction */
 	struct di_row *rows;      /* is_stmt rows of the function's own lines,
@@ -124,6 +126,12 @@ void di_symbolizer_free(struct di_symbolizer *s);
 /* Fills *out (to release with di_place_release) for address `pc`. */
 void di_symbolize(struct di_symbolizer *s, uint64_t pc, struct di_place *out);
 void di_place_release(struct di_place *p);
+
+/* --line=FILE:FROM-TO: appends every function with code on lines
+ * FROM..TO of a source file named FILE (the whole path or its last
+ * components), its table spanning just those lines.  Returns how many. */
+int debuginfo_find_lines(struct debuginfo *di, const char *file,
+			 unsigned from, unsigned to, struct di_functions *out);
 
 void di_functions_free(struct di_functions *fns);
 

@@ -507,6 +507,9 @@ static int run(const struct options *o)
 	/* --no-lines: no breakpoints, so no debug information needed. */
 	if (!o->no_lines) {
 		pg = program_new(prof, o->funcs, o->nfuncs);
+		for (size_t i = 0; i < o->nlines; i++)
+			program_add_lines(pg, o->lines[i].file,
+					  o->lines[i].from, o->lines[i].to);
 		if (program_open(pg, path, o->pid ? path : o->command[0]) < 0)
 			goto done;
 	}

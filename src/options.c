@@ -33,6 +33,7 @@ enum {
 	OPT_STOP_ABOVE,
 	OPT_METRIC,
 	OPT_FAULTS,
+	OPT_LINE,
 	OPT_HEAP,
 	OPT_FORMAT = 256,
 	OPT_PRECISION,
@@ -55,6 +56,7 @@ static const struct option long_options[] = {
 	{ "stop-above", required_argument, NULL, OPT_STOP_ABOVE },
 	{ "metric", required_argument, NULL, OPT_METRIC },
 	{ "faults", no_argument, NULL, OPT_FAULTS },
+	{ "line", required_argument, NULL, OPT_LINE },
 	{ "heap", no_argument, NULL, OPT_HEAP },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "precision", required_argument, NULL, OPT_PRECISION },
@@ -100,6 +102,7 @@ static const char help_text[] =
 	"                             functions count, their memory adds up\n"
 	"      --peak                 a Peak column: the highest RSS while each\n"
 	"                             line ran, exact (from the kernel's VmHWM)\n"
+	"      --line=FILE:FROM-TO    profile these lines of FILE (repeatable)\n"
 	"      --faults               a Faults column: minor/major page faults\n"
 	"                             each line caused\n"
 	"      --metric=rss|anon|file|shmem|pss|uss  what the figures measure\n"
@@ -364,6 +367,37 @@ static enum options_result parse_diff(struct options *opts, int argc,
 	return OPTIONS_RUN;
 }
 
+/* --line=FILE:FROM-TO (or FILE:LINE): appends the range. */
+static bool add_line_range(struct options *opts, const char *arg)
+{
+	const char *colon = strrchr(arg, ':');
+	char *end;
+	unsigned long from, to;
+
+	if (!colon || colon == arg)
+		return false;
+	errno = 0;
+	from = strtoul(colon + 1, &end, 10);
+	if (end == colon + 1 || errno || from == 0 || from > UINT_MAX)
+		return false;
+	to = from;
+	if (*end == '-') {
+		const char *p = end + 1;
+
+		to = strtoul(p, &end, 10);
+		if (end == p || errno || to < from || to > UINT_MAX)
+			return false;
+	}
+	if (*end)
+		return false;
+	opts->lines = xrealloc(opts->lines, (opts->nlines + 1) * sizeof(*opts->lines));
+	opts->lines[opts->nlines].file = strndup(arg, (size_t)(colon - arg));
+	opts->lines[opts->nlines].from = (unsigned)from;
+	opts->lines[opts->nlines].to = (unsigned)to;
+	opts->nlines++;
+	return true;
+}
+
 enum options_result options_parse(struct options *opts, int argc, char **argv,
 				  FILE *out, FILE *err)
 {
@@ -405,6 +439,12 @@ enum options_result options_parse(struct options *opts, int argc, char **argv,
 			break;
 		case OPT_FAULTS:
 			opts->faults = 1;
+			break;
+		case OPT_LINE:
+			if (!add_line_range(opts, optarg))
+				return usage_error(err,
+						   "invalid --line '%s' (expected FILE:FROM-TO)",
+						   optarg);
 			break;
 		case OPT_METRIC:
 			opts->metric = rss_metric_parse(optarg);
@@ -570,6 +610,11 @@ void options_free(struct options *opts)
 	free(opts->funcs);
 	opts->funcs = NULL;
 	opts->nfuncs = 0;
+	for (i = 0; i < opts->nlines; i++)
+		free(opts->lines[i].file);
+	free(opts->lines);
+	opts->lines = NULL;
+	opts->nlines = 0;
 	for (i = 0; i < opts->nbudgets; i++)
 		free(opts->budgets[i].func);
 	free(opts->budgets);

@@ -25,6 +25,11 @@ struct options {
 	int stop_hold;             /* --stop-above=SIZE,hold */
 	int metric;                /* --metric: enum rss_metric, default RSS */
 	int faults;                /* --faults: page faults per line */
+	struct line_range {
+		char *file;
+		unsigned from, to;
+	} *lines;                  /* --line=FILE:FROM-TO (owned) */
+	size_t nlines;
 	int heap;                  /* --heap: a Heap inc column (heap.h) */
 	size_t top;                /* --top, default 10; 0: no top lines */
 	struct budget *budgets;    /* --fail-over, in order (owned) */

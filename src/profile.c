@@ -94,10 +94,20 @@ unsigned profile_add_function(struct profile *p, const char *name,
 	f->file = xstrdup(file);
 	f->first_line = first_line;
 	f->last_line = last_line;
+	f->header_line = first_line;
 	f->calls = 0;
 	f->lines = xcalloc(last_line - first_line + 1, sizeof(*f->lines));
 	f->lines[0].has_code = true;
 	return (unsigned)p->n++;
+}
+
+void profile_set_header(struct profile *p, unsigned fn, unsigned line)
+{
+	struct profile_function *f = &p->fns[fn];
+
+	f->header_line = line;
+	if (line != f->first_line)
+		f->lines[0].has_code = false;
 }
 
 long profile_find_function(const struct profile *p, const char *name,
@@ -207,7 +217,7 @@ void profile_enter(struct profile *p, struct profile_stack *s, unsigned fn,
 	f->sp = sp;
 	f->fn = fn;
 	p->fns[fn].calls++;
-	begin_line(p, f, p->fns[fn].first_line, 0, rss);
+	begin_line(p, f, p->fns[fn].header_line, 0, rss);
 	if (p->observer)
 		p->observer(p->observer_ctx, fn, 1, rss);
 }

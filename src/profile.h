@@ -32,6 +32,8 @@ struct profile_function {
 	char *file;
 	unsigned first_line;
 	unsigned last_line;
+	unsigned header_line;     /* where a call begins (first_line, or
+				     outside the table for a line range) */
 	uint64_t calls;
 	struct profile_line *lines;
 };
@@ -85,6 +87,10 @@ unsigned profile_add_function(struct profile *p, const char *name,
  * same code loaded again, e.g. a library reopened), or -1. */
 long profile_find_function(const struct profile *p, const char *name,
 			   const char *file, unsigned first_line);
+
+/* Calls of `fn` begin at `line` (a --line range's function header,
+ * outside its table) instead of first_line. */
+void profile_set_header(struct profile *p, unsigned fn, unsigned line);
 
 /* Records that the line table has a statement at `line` (rows without code
  * stay blank in the report).  Lines outside the function's span are

@@ -54,6 +54,11 @@ struct program {
 	bool may_dlopen;
 	struct object *objs;
 	size_t nobjs;
+	struct line_spec {
+		char *file;
+		unsigned from, to;
+	} *lines;            /* --line ranges */
+	size_t nlines;
 	void (*on_load)(void *ctx, const char *path, uint64_t bias);
 	void *on_load_ctx;
 };
@@ -89,10 +94,25 @@ struct program *program_new(struct profile *prof, char *const *funcs,
 	return pg;
 }
 
+void program_add_lines(struct program *pg, const char *file, unsigned from,
+		       unsigned to)
+{
+	pg->lines = xrealloc(pg->lines, (pg->nlines + 1) * sizeof(*pg->lines));
+	pg->lines[pg->nlines].file = xstrdup(file);
+	pg->lines[pg->nlines].from = from;
+	pg->lines[pg->nlines].to = to;
+	pg->nlines++;
+	/* Lines alone: no marks, no main. */
+	pg->by_marks = false;
+}
+
 void program_free(struct program *pg)
 {
 	if (!pg)
 		return;
+	for (size_t i = 0; i < pg->nlines; i++)
+		free(pg->lines[i].file);
+	free(pg->lines);
 	for (size_t i = 0; i < pg->nwanted; i++)
 		free(pg->wanted[i]);
 	free(pg->wanted);
@@ -170,6 +190,14 @@ int program_open(struct program *pg, const char *path, const char *shown)
 			want(pg, "main");
 	}
 	lookup_all(pg, pg->exe, &pg->exe_fns);
+	for (size_t i = 0; i < pg->nlines; i++) {
+		const struct line_spec *l = &pg->lines[i];
+
+		if (debuginfo_find_lines(pg->exe, l->file, l->from, l->to,
+					 &pg->exe_fns) == 0)
+			return mp_error("no code on lines %u-%u of '%s' in '%s'",
+					l->from, l->to, l->file, shown);
+	}
 	pg->interp = debuginfo_interp(pg->exe);
 	pg->may_dlopen = debuginfo_imports(pg->exe, "dlopen");
 	/* A name not in a static program is nowhere: say so now.  In a
@@ -227,6 +255,8 @@ static void add_functions(struct program *pg, const struct di_functions *fns,
 							    f->first_line, f->last_line);
 		int *keep = xcalloc(f->nrows, sizeof(*keep));
 
+		if (f->header_line && known < 0)
+			profile_set_header(pg->prof, idx, f->header_line);
 		bps_add(pg->bps, f->entry + bias, BP_ENTRY, idx, 0);
 		if (f->entry + bias < *lo)
 			*lo = f->entry + bias;

@@ -22,6 +22,11 @@ struct program *program_new(struct profile *prof, char *const *funcs,
 			    size_t nfuncs);
 void program_free(struct program *pg);
 
+/* --line=FILE:FROM-TO: also profile those lines of the executable (with
+ * no --func, only they are).  Before program_open. */
+void program_add_lines(struct program *pg, const char *file, unsigned from,
+		       unsigned to);
+
 /* Reads the executable before it runs.  -1 with a message when it has no
  * line information, or a function is nowhere to be found (a static
  * program: there is nowhere else to look). */
