@@ -1342,3 +1342,30 @@ int debuginfo_find_lines(struct debuginfo *di, const char *file,
 		unique_names(out);
 	return found;
 }
+
+int debuginfo_find_at(struct debuginfo *di, uint64_t entry,
+		      struct di_functions *out)
+{
+	struct name_index *ix = index_build(di);
+
+	if (listed(out, di, entry))
+		return 0;
+	for (size_t i = 0; i < ix->n; i++) {
+		struct fn_entry *e = &ix->fns[i];
+		struct di_function f;
+		Dwarf_Addr pc;
+
+		if (dwarf_entrypc(&e->die, &pc) != 0 || pc + di->bias != entry)
+			continue;
+		if (describe(di, &e->cu, &e->die, e->name.qname, &f) < 0)
+			return 0;
+		f.qname = xstrdup(e->name.qname);
+		f.params = params_of(ix, &e->die);
+		f.di = di;
+		out->v = xrealloc(out->v, (out->n + 1) * sizeof(f));
+		out->v[out->n++] = f;
+		unique_names(out);
+		return 1;
+	}
+	return 0;
+}

@@ -133,6 +133,12 @@ void di_place_release(struct di_place *p);
 int debuginfo_find_lines(struct debuginfo *di, const char *file,
 			 unsigned from, unsigned to, struct di_functions *out);
 
+/* --depth: appends the function whose first instruction is at file
+ * address `entry`, when it has line information and is not in `out`
+ * already.  Returns 1 when it appended one. */
+int debuginfo_find_at(struct debuginfo *di, uint64_t entry,
+		      struct di_functions *out);
+
 void di_functions_free(struct di_functions *fns);
 
 #endif

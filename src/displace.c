@@ -504,3 +504,27 @@ int ds_targets_has(const struct ds_targets *t, uint64_t addr)
 {
 	return t->n && bsearch(&addr, t->v, t->n, sizeof(*t->v), cmp_u64);
 }
+
+size_t ds_call_targets(const uint8_t *code, size_t n, uint64_t addr,
+		       uint64_t *out, size_t max)
+{
+	csh cs = decoder();
+	cs_insn *insn;
+	const uint8_t *p = code;
+	size_t left = n, found = 0;
+	uint64_t a = addr;
+
+	if (!cs)
+		return 0;
+	insn = cs_malloc(cs);
+	while (left && found < max && cs_disasm_iter(cs, &p, &left, &a, insn)) {
+		const cs_x86 *x = &insn->detail->x86;
+
+		if (insn->id == X86_INS_CALL &&
+		    in_group(insn, CS_GRP_BRANCH_RELATIVE) && x->op_count == 1 &&
+		    x->operands[0].type == X86_OP_IMM)
+			out[found++] = (uint64_t)x->operands[0].imm;
+	}
+	cs_free(insn, 1);
+	return found;
+}

@@ -77,6 +77,11 @@ struct ds_targets {
 };
 int ds_targets_has(const struct ds_targets *t, uint64_t addr);
 
+/* --depth: the targets of the direct calls in `code` (n bytes at
+ * `addr`), at most `max`.  Returns how many. */
+size_t ds_call_targets(const uint8_t *code, size_t n, uint64_t addr,
+		       uint64_t *out, size_t max);
+
 /* Releases the decoder. */
 void ds_close(void);
 

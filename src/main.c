@@ -510,6 +510,7 @@ static int run(const struct options *o)
 		for (size_t i = 0; i < o->nlines; i++)
 			program_add_lines(pg, o->lines[i].file,
 					  o->lines[i].from, o->lines[i].to);
+		program_set_depth(pg, o->depth);
 		if (program_open(pg, path, o->pid ? path : o->command[0]) < 0)
 			goto done;
 	}

@@ -34,6 +34,7 @@ enum {
 	OPT_METRIC,
 	OPT_FAULTS,
 	OPT_LINE,
+	OPT_DEPTH,
 	OPT_HEAP,
 	OPT_FORMAT = 256,
 	OPT_PRECISION,
@@ -57,6 +58,7 @@ static const struct option long_options[] = {
 	{ "metric", required_argument, NULL, OPT_METRIC },
 	{ "faults", no_argument, NULL, OPT_FAULTS },
 	{ "line", required_argument, NULL, OPT_LINE },
+	{ "depth", required_argument, NULL, OPT_DEPTH },
 	{ "heap", no_argument, NULL, OPT_HEAP },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "precision", required_argument, NULL, OPT_PRECISION },
@@ -103,6 +105,8 @@ static const char help_text[] =
 	"      --peak                 a Peak column: the highest RSS while each\n"
 	"                             line ran, exact (from the kernel's VmHWM)\n"
 	"      --line=FILE:FROM-TO    profile these lines of FILE (repeatable)\n"
+	"      --depth=N              also profile what the profiled functions\n"
+	"                             call, N levels down\n"
 	"      --faults               a Faults column: minor/major page faults\n"
 	"                             each line caused\n"
 	"      --metric=rss|anon|file|shmem|pss|uss  what the figures measure\n"
@@ -440,6 +444,19 @@ enum options_result options_parse(struct options *opts, int argc, char **argv,
 		case OPT_FAULTS:
 			opts->faults = 1;
 			break;
+		case OPT_DEPTH: {
+			char *end;
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || v < 0 || v > 16)
+				return usage_error(err,
+						   "invalid --depth '%s' (expected 0 to 16)",
+						   optarg);
+			opts->depth = (int)v;
+			break;
+		}
 		case OPT_LINE:
 			if (!add_line_range(opts, optarg))
 				return usage_error(err,

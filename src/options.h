@@ -30,6 +30,7 @@ struct options {
 		unsigned from, to;
 	} *lines;                  /* --line=FILE:FROM-TO (owned) */
 	size_t nlines;
+	int depth;                 /* --depth=N: callees N levels down */
 	int heap;                  /* --heap: a Heap inc column (heap.h) */
 	size_t top;                /* --top, default 10; 0: no top lines */
 	struct budget *budgets;    /* --fail-over, in order (owned) */

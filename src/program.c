@@ -59,6 +59,7 @@ struct program {
 		unsigned from, to;
 	} *lines;            /* --line ranges */
 	size_t nlines;
+	int depth;           /* --depth */
 	void (*on_load)(void *ctx, const char *path, uint64_t bias);
 	void *on_load_ctx;
 };
@@ -104,6 +105,46 @@ void program_add_lines(struct program *pg, const char *file, unsigned from,
 	pg->nlines++;
 	/* Lines alone: no marks, no main. */
 	pg->by_marks = false;
+}
+
+void program_set_depth(struct program *pg, int depth)
+{
+	pg->depth = depth;
+}
+
+/* Most functions --depth adds, whatever the depth. */
+#define MAX_EXPANDED 256
+#define MAX_CALLS 1024
+
+/* --depth: the functions called directly from the profiled ones, level
+ * by level, from the code as loaded (at `bias`). */
+static void expand(struct program *pg, uint64_t bias)
+{
+	size_t start = 0, added = 0;
+	uint64_t *targets = xcalloc(MAX_CALLS, sizeof(*targets));
+
+	for (int level = 0; level < pg->depth; level++) {
+		size_t end = pg->exe_fns.n;
+
+		for (size_t i = start; i < end && added < MAX_EXPANDED; i++) {
+			const struct di_function *f = &pg->exe_fns.v[i];
+			size_t n = (size_t)(f->code.hi - f->code.lo), k;
+			uint8_t *code;
+
+			if (!f->code.hi || n > (16u << 20))
+				continue;
+			code = xmalloc(n);
+			k = tracee_read(pg->t, f->code.lo + bias, code, n) == 0 ?
+				    ds_call_targets(code, n, f->code.lo, targets,
+						    MAX_CALLS) : 0;
+			free(code);
+			for (size_t c = 0; c < k && added < MAX_EXPANDED; c++)
+				added += (size_t)debuginfo_find_at(pg->exe, targets[c],
+								   &pg->exe_fns);
+		}
+		start = end;
+	}
+	free(targets);
 }
 
 void program_free(struct program *pg)
@@ -317,6 +358,8 @@ int program_arm(struct program *pg, struct tracee *t,
 	    tracee_load_bias(t, debuginfo_entry_point(pg->exe), &bias) < 0)
 		return -1;
 	before = bps_count(bps);
+	if (pg->depth)
+		expand(pg, bias);
 	add_functions(pg, &pg->exe_fns, bias, &lo, &hi);
 	if (pg->interp && watch_linker(pg) < 0)
 		return -1;

@@ -27,6 +27,10 @@ void program_free(struct program *pg);
 void program_add_lines(struct program *pg, const char *file, unsigned from,
 		       unsigned to);
 
+/* --depth=N: also profile the functions the profiled ones call, N levels
+ * down (direct calls within the executable).  Before program_arm. */
+void program_set_depth(struct program *pg, int depth);
+
 /* Reads the executable before it runs.  -1 with a message when it has no
  * line information, or a function is nowhere to be found (a static
  * program: there is nowhere else to look). */
