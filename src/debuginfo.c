@@ -1230,11 +1230,31 @@ static int symbolizer_report(struct di_symbolizer *s)
 	return 0;
 }
 
+/* System libraries' separate debug files (libc6-dbg and the like) are
+ * tens of MiB of DWARF: their frames are named from their symbol tables
+ * only, the program's own get files and lines. */
+static int find_debuginfo_not_system(Dwfl_Module *mod, void **userdata,
+				     const char *modname, Dwarf_Addr base,
+				     const char *file_name,
+				     const char *debuglink_file,
+				     GElf_Word debuglink_crc,
+				     char **debuginfo_file_name)
+{
+	const char *name = file_name ? file_name : modname;
+
+	if (name && (!strncmp(name, "/lib/", 5) || !strncmp(name, "/usr/lib/", 9) ||
+		     !strncmp(name, "/lib64/", 7) || !strncmp(name, "/usr/lib64/", 11)))
+		return -1;
+	return dwfl_standard_find_debuginfo(mod, userdata, modname, base,
+					    file_name, debuglink_file,
+					    debuglink_crc, debuginfo_file_name);
+}
+
 struct di_symbolizer *di_symbolizer_new(pid_t pid)
 {
 	static const Dwfl_Callbacks cb = {
 		.find_elf = dwfl_linux_proc_find_elf,
-		.find_debuginfo = dwfl_standard_find_debuginfo,
+		.find_debuginfo = find_debuginfo_not_system,
 	};
 	struct di_symbolizer *s = xcalloc(1, sizeof(*s));
 
@@ -1273,7 +1293,19 @@ void di_symbolize(struct di_symbolizer *s, uint64_t pc, struct di_place *out)
 	name = dwfl_module_addrname(mod, pc);
 	if ((line = dwfl_module_getsrc(mod, pc)))
 		file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
-	out->function = xstrdup(name ? name : "??");
+	if (!name) {
+		/* No symbol: say which object at least. */
+		const char *mname = dwfl_module_info(mod, NULL, NULL, NULL, NULL,
+						     NULL, NULL, NULL);
+		const char *slash = mname ? strrchr(mname, '/') : NULL;
+		char buf[256];
+
+		snprintf(buf, sizeof(buf), "?? (%s)",
+			 slash ? slash + 1 : mname ? mname : "unknown");
+		out->function = xstrdup(buf);
+	} else {
+		out->function = xstrdup(name);
+	}
 	/* A symbol version is noise here. */
 	out->function[strcspn(out->function, "@")] = '\0';
 	if (file && file[0] != '/' && dwfl_line_comp_dir(line)) {
@@ -1368,4 +1400,30 @@ int debuginfo_find_at(struct debuginfo *di, uint64_t entry,
 		return 1;
 	}
 	return 0;
+}
+
+int debuginfo_has_marks(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), found = 0;
+	size_t shstrndx;
+	Elf_Scn *scn = NULL;
+	Elf *elf;
+
+	if (fd < 0)
+		return 0;
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (elf && elf_getshdrstrndx(elf, &shstrndx) == 0)
+		while (!found && (scn = elf_nextscn(elf, scn))) {
+			GElf_Shdr shdr;
+			const char *name;
+
+			if (gelf_getshdr(scn, &shdr) &&
+			    (name = elf_strptr(elf, shstrndx, shdr.sh_name)))
+				found = !strcmp(name, ".memprof.functions") &&
+					shdr.sh_size > 0;
+		}
+	elf_end(elf);
+	close(fd);
+	return found;
 }

@@ -139,6 +139,10 @@ int debuginfo_find_lines(struct debuginfo *di, const char *file,
 int debuginfo_find_at(struct debuginfo *di, uint64_t entry,
 		      struct di_functions *out);
 
+/* Whether ELF file `path` marks functions with MEMPROF_PROFILE: a cheap
+ * look at its section headers, before reading any DWARF. */
+int debuginfo_has_marks(const char *path);
+
 void di_functions_free(struct di_functions *fns);
 
 #endif

@@ -14,6 +14,10 @@
  *                next line of the same call starts or the call returns, so
  *                a line that calls other code carries what that call did.
  *   Mem usage    the highest RSS seen when the line finished.
+ *   Heap inc     (--heap) the same sum as Increment, of the live heap
+ *                bytes the caller gives with profile_set_heap before each
+ *                event (heap.c: malloc'd minus freed, in the program's
+ *                malloc_usable_size terms) instead of the RSS.
  *   header line  (first_line, the function's declaration) starts at entry
  *                and finishes at the first line event: it shows the RSS at
  *                entry, and its occurrences are the calls.

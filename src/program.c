@@ -41,6 +41,7 @@ struct program {
 	struct profile *prof;
 	char **wanted;       /* names to profile */
 	bool *found;
+	bool *in_exe;        /* found in the executable itself */
 	size_t nwanted;
 	bool by_marks;       /* no --func: libraries' marks count too */
 	struct debuginfo *exe;
@@ -79,6 +80,8 @@ static void want(struct program *pg, const char *name)
 			return;
 	pg->wanted = xrealloc(pg->wanted, (pg->nwanted + 1) * sizeof(char *));
 	pg->found = xrealloc(pg->found, (pg->nwanted + 1) * sizeof(bool));
+	pg->in_exe = xrealloc(pg->in_exe, (pg->nwanted + 1) * sizeof(bool));
+	pg->in_exe[pg->nwanted] = false;
 	pg->wanted[pg->nwanted] = xstrdup(name);
 	pg->found[pg->nwanted++] = false;
 }
@@ -158,6 +161,7 @@ void program_free(struct program *pg)
 		free(pg->wanted[i]);
 	free(pg->wanted);
 	free(pg->found);
+	free(pg->in_exe);
 	for (size_t i = 0; i < pg->nobjs; i++)
 		free(pg->objs[i].path);
 	free(pg->objs);
@@ -195,13 +199,19 @@ static void lookup_marks(struct debuginfo *di, struct di_functions *fns)
 		}
 }
 
-/* Looks every wanted name up in `di`, appending to `fns`. */
+/* Looks the wanted names up in `di`, appending to `fns`: every one in
+ * the executable, in a library only those not found yet (a name the
+ * program defines is not looked for in libc's DWARF, which with its debug
+ * package installed is tens of MiB). */
 static void lookup_all(struct program *pg, struct debuginfo *di,
 		       struct di_functions *fns)
 {
 	for (size_t i = 0; i < pg->nwanted; i++)
-		if (debuginfo_lookup(di, pg->wanted[i], fns) > 0)
+		if ((di == pg->exe || !pg->in_exe[i]) &&
+		    debuginfo_lookup(di, pg->wanted[i], fns) > 0) {
 			pg->found[i] = true;
+			pg->in_exe[i] |= di == pg->exe;
+		}
 }
 
 /* Reports the first name found nowhere, as debuginfo_find words it. */
@@ -414,7 +424,16 @@ static int add_object(struct program *pg, const char *path, uint64_t bias,
 		      pid_t tid)
 {
 	struct di_functions fns = { 0 };
-	struct debuginfo *di = debuginfo_open(path, NULL);
+	/* Marks only: a library that marks nothing is not worth reading
+	 * its DWARF for (libc's, when its debug package is installed, is
+	 * tens of MiB). */
+	struct debuginfo *di = NULL;
+	bool wanted = pg->by_marks ? debuginfo_has_marks(path) : false;
+
+	for (size_t i = 0; !pg->by_marks && i < pg->nwanted; i++)
+		wanted |= !pg->in_exe[i];
+	if (wanted)
+		di = debuginfo_open(path, NULL);
 	uint64_t lo = UINT64_MAX, hi = 0;
 	struct object *o;
 	size_t before;

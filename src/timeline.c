@@ -54,6 +54,7 @@ struct timeline {
 	struct timeline_sample cur;  /* its highest sample so far */
 	struct timeline_sample last; /* the latest sample */
 	bool have_last;
+	bool first_point;       /* `cur` is the timeline's first point */
 
 	struct fn_state *fns;
 	size_t nfns;
@@ -136,12 +137,18 @@ void timeline_sample_at(struct timeline *tl, double t, int64_t rss)
 	tl->last = (struct timeline_sample){ t, rss };
 	tl->have_last = true;
 	if (bucket != tl->bucket) {
+		tl->first_point = tl->bucket < 0;
 		if (tl->bucket >= 0)
 			push_sample(tl, tl->cur);
 		tl->bucket = bucket;
 		tl->cur = tl->last;
 	} else if (rss > tl->cur.rss_bytes) {
-		tl->cur = tl->last;
+		/* The first point keeps the time measuring started: the
+		 * timeline begins before any bracket. */
+		if (tl->first_point)
+			tl->cur.rss_bytes = rss;
+		else
+			tl->cur = tl->last;
 	}
 }
 
