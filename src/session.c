@@ -581,6 +581,23 @@ static void dispatch(struct session *s, pid_t tid, int status)
 	}
 }
 
+/* Whether thread `tid` has a SIGTRAP of its own pending (SigPnd). */
+static bool trap_pending(pid_t tid)
+{
+	char path[64], buf[256];
+	unsigned long long mask = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	if (!(f = fopen(path, "re")))
+		return false;
+	while (fgets(buf, sizeof(buf), f))
+		if (!strncmp(buf, "SigPnd:", 7))
+			mask = strtoull(buf + 7, NULL, 16);
+	fclose(f);
+	return mask & (1ull << (SIGTRAP - 1));
+}
+
 /* A stop seen while letting go: leave the thread stopped, ready to be
  * detached. */
 static void detach_stop(struct session *s, pid_t tid, int status)
@@ -611,6 +628,25 @@ static void detach_stop(struct session *s, pid_t tid, int status)
 		}
 	}
 	th->stopped = true;
+	if (event == PTRACE_EVENT_STOP && trap_pending(tid)) {
+		/* Interrupted right after one of our int3s, its SIGTRAP not
+		 * yet reported: detached so, it would die of it.  Let it
+		 * report the trap (signals come before any instruction), and
+		 * undo it below. */
+		int st;
+
+		if (ptrace(PTRACE_CONT, tid, 0L, 0L) < 0)
+			return;
+		while (waitpid(tid, &st, __WALL) < 0)
+			if (errno != EINTR)
+				return;
+		if (WIFEXITED(st) || WIFSIGNALED(st)) {
+			thread_remove(s, tid);
+			return;
+		}
+		event = st >> 16;
+		sig = WSTOPSIG(st);
+	}
 	if (event)
 		return;
 	if (sig == SIGTRAP) {

@@ -91,3 +91,29 @@ for v in O0 O2-nopie; do
 	tcase "attach $v: followed to its end" attach_to_end "$v"
 done
 tcase "attach: errors" attach_errors
+
+# A busy loop hits a breakpoint every few microseconds: letting it go
+# must catch threads between their int3 and its report.
+attach_busy() { # VARIANT
+	local i prog_status
+	for i in 1 2 3; do
+		(exec "$TESTDATA/loop-$1" 300000000 >"$T/loop.out") &
+		prog_pid=$!
+		sleep 0.05
+		"$MEMPROF" -p "$prog_pid" -o "$T/rep.txt" >"$T/out" 2>"$T/err" &
+		local mp_pid=$!
+		sleep 0.3
+		kill -INT "$mp_pid"
+		wait "$mp_pid"
+		status=$?
+		wait "$prog_pid"
+		prog_status=$?
+		assert_status 0
+		assert_eq 0 "$prog_status" "the busy program's exit status (round $i)"
+		assert_eq "odd 150000000" "$(cat "$T/loop.out")" "the busy program's result (round $i)"
+	done
+}
+
+for v in O0 O2; do
+	tcase "attach $v: a busy loop let go three times, unharmed" attach_busy "$v"
+done
