@@ -323,6 +323,15 @@ static enum options_result bad_option(FILE *err, char **argv)
 
 /* memprof diff [OPTIONS] OLD NEW; argv[0] is "diff".  Options may come
  * anywhere (getopt permutes), "--" ends them. */
+/* getopt's ':' (an option without its argument), in our words. */
+static enum options_result missing_argument(FILE *err, char **argv)
+{
+	if (strncmp(argv[optind - 1], "--", 2) == 0)
+		return usage_error(err, "option '--%s' requires an argument",
+				   long_name(optopt));
+	return usage_error(err, "option '-%c' requires an argument", optopt);
+}
+
 static enum options_result parse_diff(struct options *opts, int argc,
 				      char **argv, FILE *out, FILE *err)
 {
@@ -351,12 +360,7 @@ static enum options_result parse_diff(struct options *opts, int argc,
 			fflush(out);
 			return OPTIONS_DONE;
 		case ':':
-			if (strncmp(argv[optind - 1], "--", 2) == 0)
-				return usage_error(err,
-						   "option '--%s' requires an argument",
-						   long_name(optopt));
-			return usage_error(err, "option '-%c' requires an argument",
-					   optopt);
+			return missing_argument(err, argv);
 		default:
 			/* No two of diff's options share a prefix: what
 			 * bad_option says of the main table holds here. */
@@ -560,12 +564,7 @@ enum options_result options_parse(struct options *opts, int argc, char **argv,
 			fflush(out);
 			return OPTIONS_DONE;
 		case ':':
-			if (strncmp(argv[optind - 1], "--", 2) == 0)
-				return usage_error(err,
-						   "option '--%s' requires an argument",
-						   long_name(optopt));
-			return usage_error(err, "option '-%c' requires an argument",
-					   optopt);
+			return missing_argument(err, argv);
 		default:
 			return bad_option(err, argv);
 		}
