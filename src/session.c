@@ -447,6 +447,16 @@ static void on_new_task_event(struct session *s, pid_t parent, int event)
 	resume(parent, 0);
 }
 
+/* Whether a newborn's creator event was seen but not its first stop,
+ * which the kernel is bound to report. */
+static bool newborns_pending(const struct session *s)
+{
+	for (size_t i = 0; i < s->nnewborns; i++)
+		if (s->newborns[i].event && !s->newborns[i].stopped)
+			return true;
+	return false;
+}
+
 /* A stop of a task we do not know yet: a newborn whose creator's event
  * has not arrived. */
 static void on_unknown_stop(struct session *s, pid_t pid)
@@ -830,8 +840,13 @@ int session_run(struct tracee *t, struct breakpoints *bps,
 		dispatch(&s, tid, status);
 		if (tid == s.leader && (WIFEXITED(status) || WIFSIGNALED(status)))
 			leader_exited = true;
-		/* --children: on until every process of the tree is gone. */
-		if (leader_exited && (!s.children || !s.nthreads))
+		/* --children: on until every process of the tree is gone.
+		 * And a child whose fork was seen must be let go (or
+		 * adopted) first: traced when memprof exits, it would die
+		 * (PTRACE_O_EXITKILL), and its first stop may come after its
+		 * parent's exit. */
+		if (leader_exited && (!s.children || !s.nthreads) &&
+		    !newborns_pending(&s))
 			leader_done = true;
 	}
 	if (cfg->interval_ms > 0)
