@@ -441,6 +441,13 @@ static void on_new_task_event(struct session *s, pid_t parent, int event)
 		nb = newborn_get(s, (pid_t)msg);
 		nb->event = event;
 		nb->parent = parent;
+		/* A second thread: every CPU again before the creator goes
+		 * on, not when the new thread's first stop arrives (it may
+		 * come later). */
+		if (event == PTRACE_EVENT_CLONE) {
+			unpin_all(s);
+			tracee_unpin(s->t, (pid_t)msg);
+		}
 		if (nb->stopped)
 			newborn_settle(s, nb);
 	}
