@@ -805,6 +805,37 @@ static const char *status_of(const struct row *r, const void *o, const void *n)
 	return !o ? "added" : !n ? "removed" : r->changed ? "changed" : "unchanged";
 }
 
+/* The opening of a function's or a line's object, up to its status: the
+ * function's name under `key`, then its file.  `i` is the object's place in
+ * its array. */
+static void json_row_head(FILE *out, size_t i, const char *key,
+			  const struct diff_function *f, const char *status)
+{
+	fprintf(out, "%s\n    {\n      \"%s\": ", i ? "," : "", key);
+	json_write_string(out, f->name);
+	fputs(",\n      \"file\": ", out);
+	json_write_string(out, f->file);
+	fprintf(out, ",\n      \"status\": \"%s\",\n", status);
+}
+
+/* The rest of a function's or a line's object, from its Increment change:
+ * the change of its Mem usage or peak under `mem_key`, the count of each
+ * side (null for the side it is absent from) as old_/new_`count_key`. */
+static void json_row_tail(FILE *out, const struct row *r, const char *mem_key,
+			  const char *count_key, bool has_old, int64_t old_count,
+			  bool has_new, int64_t new_count)
+{
+	fprintf(out, "      \"increment_change_bytes\": %" PRId64 ",\n",
+		r->increment_change);
+	fprintf(out, "      \"%s\": ", mem_key);
+	json_int(out, r->has_mem_change, r->mem_change);
+	fprintf(out, ",\n      \"old_%s\": ", count_key);
+	json_int(out, has_old, old_count);
+	fprintf(out, ",\n      \"new_%s\": ", count_key);
+	json_int(out, has_new, new_count);
+	fputs("\n    }", out);
+}
+
 static void write_json(FILE *out, const struct diff_report *old,
 		       const struct diff_report *new, const struct rows *fns,
 		       const struct rows *lines)
@@ -818,21 +849,10 @@ static void write_json(FILE *out, const struct diff_report *old,
 		const struct row *r = &fns->v[i];
 		const struct diff_function *f = r->new_fn ? r->new_fn : r->old_fn;
 
-		fputs(i ? ",\n    {\n      \"name\": " : "\n    {\n      \"name\": ", out);
-		json_write_string(out, f->name);
-		fputs(",\n      \"file\": ", out);
-		json_write_string(out, f->file);
-		fprintf(out, ",\n      \"status\": \"%s\",\n",
-			status_of(r, r->old_fn, r->new_fn));
-		fprintf(out, "      \"increment_change_bytes\": %" PRId64 ",\n",
-			r->increment_change);
-		fputs("      \"peak_change_bytes\": ", out);
-		json_int(out, r->has_mem_change, r->mem_change);
-		fputs(",\n      \"old_calls\": ", out);
-		json_int(out, r->old_fn, r->old_fn ? (int64_t)r->old_fn->calls : 0);
-		fputs(",\n      \"new_calls\": ", out);
-		json_int(out, r->new_fn, r->new_fn ? (int64_t)r->new_fn->calls : 0);
-		fputs("\n    }", out);
+		json_row_head(out, i, "name", f, status_of(r, r->old_fn, r->new_fn));
+		json_row_tail(out, r, "peak_change_bytes", "calls",
+			      r->old_fn, r->old_fn ? (int64_t)r->old_fn->calls : 0,
+			      r->new_fn, r->new_fn ? (int64_t)r->new_fn->calls : 0);
 	}
 	fputs(fns->n ? "\n  ],\n" : "],\n", out);
 	fputs("  \"lines\": [", out);
@@ -841,27 +861,17 @@ static void write_json(FILE *out, const struct diff_report *old,
 		const struct diff_function *f = r->new_fn ? r->new_fn : r->old_fn;
 		const struct diff_line *l = r->new ? r->new : r->old;
 
-		fputs(i ? ",\n    {\n      \"function\": " : "\n    {\n      \"function\": ", out);
-		json_write_string(out, f->name);
-		fputs(",\n      \"file\": ", out);
-		json_write_string(out, f->file);
-		fprintf(out, ",\n      \"status\": \"%s\",\n",
-			status_of(r, r->old, r->new));
+		json_row_head(out, i, "function", f, status_of(r, r->old, r->new));
 		fputs("      \"old_line\": ", out);
 		json_int(out, r->old, r->old ? r->old->line : 0);
 		fputs(",\n      \"new_line\": ", out);
 		json_int(out, r->new, r->new ? r->new->line : 0);
 		fputs(",\n      \"contents\": ", out);
 		json_write_string(out, l->contents);
-		fprintf(out, ",\n      \"increment_change_bytes\": %" PRId64 ",\n",
-			r->increment_change);
-		fputs("      \"mem_change_bytes\": ", out);
-		json_int(out, r->has_mem_change, r->mem_change);
-		fputs(",\n      \"old_occurrences\": ", out);
-		json_int(out, r->old, r->old ? (int64_t)r->old->occurrences : 0);
-		fputs(",\n      \"new_occurrences\": ", out);
-		json_int(out, r->new, r->new ? (int64_t)r->new->occurrences : 0);
-		fputs("\n    }", out);
+		fputs(",\n", out);
+		json_row_tail(out, r, "mem_change_bytes", "occurrences",
+			      r->old, r->old ? (int64_t)r->old->occurrences : 0,
+			      r->new, r->new ? (int64_t)r->new->occurrences : 0);
 	}
 	fputs(lines->n ? "\n  ]\n}\n" : "]\n}\n", out);
 }

@@ -191,6 +191,14 @@ static const char *long_name(int val)
 	return "?";
 }
 
+/* "invalid --NAME 'ARG' (expected WHAT)": option `c` refused `arg`. */
+static enum options_result bad_value(FILE *err, int c, const char *arg,
+				     const char *what)
+{
+	return usage_error(err, "invalid --%s '%s' (expected %s)", long_name(c),
+			   arg, what);
+}
+
 /* Adds the comma-separated names of one --func; false on an empty name. */
 static bool add_funcs(struct options *opts, const char *arg)
 {
@@ -247,6 +255,20 @@ static bool parse_count(const char *arg, size_t *n)
 	if (errno || *end || v > SIZE_MAX)
 		return false;
 	*n = (size_t)v;
+	return true;
+}
+
+/* --pid and --depth: a whole number in [min, max], as strtol reads it. */
+static bool parse_int(const char *arg, long min, long max, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < min || v > max)
+		return false;
+	*out = (int)v;
 	return true;
 }
 
@@ -321,8 +343,6 @@ static enum options_result bad_option(FILE *err, char **argv)
 	return usage_error(err, "unrecognized option '%s'", arg);
 }
 
-/* memprof diff [OPTIONS] OLD NEW; argv[0] is "diff".  Options may come
- * anywhere (getopt permutes), "--" ends them. */
 /* getopt's ':' (an option without its argument), in our words. */
 static enum options_result missing_argument(FILE *err, char **argv)
 {
@@ -332,6 +352,40 @@ static enum options_result missing_argument(FILE *err, char **argv)
 	return usage_error(err, "option '-%c' requires an argument", optopt);
 }
 
+/* What memprof and memprof diff do alike with what getopt_long returned:
+ * --format, --precision, --help (which prints `help`), and getopt's word
+ * of a missing argument or of an option it does not know.  OPTIONS_RUN to
+ * go on with the next option, OPTIONS_DONE after the help, OPTIONS_USAGE
+ * after a usage error. */
+static enum options_result shared_option(struct options *opts, int c,
+					 char **argv, const char *help,
+					 FILE *out, FILE *err)
+{
+	switch (c) {
+	case OPT_FORMAT:
+		if (!parse_format(optarg, &opts->format))
+			return bad_value(err, c, optarg, "text or json");
+		return OPTIONS_RUN;
+	case OPT_PRECISION:
+		if (!parse_precision(optarg, &opts->precision))
+			return bad_value(err, c, optarg, "0 to 9");
+		return OPTIONS_RUN;
+	case 'h':
+		fputs(help, out);
+		fflush(out);
+		return OPTIONS_DONE;
+	case ':':
+		return missing_argument(err, argv);
+	default:
+		/* bad_option reads the main table; what it says holds for
+		 * memprof diff's options too, as no two of them share a
+		 * prefix. */
+		return bad_option(err, argv);
+	}
+}
+
+/* memprof diff [OPTIONS] OLD NEW; argv[0] is "diff".  Options may come
+ * anywhere (getopt permutes), "--" ends them. */
 static enum options_result parse_diff(struct options *opts, int argc,
 				      char **argv, FILE *out, FILE *err)
 {
@@ -339,33 +393,13 @@ static enum options_result parse_diff(struct options *opts, int argc,
 	opterr = 0;
 	for (;;) {
 		int c = getopt_long(argc, argv, ":h", diff_long_options, NULL);
+		enum options_result r;
 
 		if (c == -1)
 			break;
-		switch (c) {
-		case OPT_FORMAT:
-			if (!parse_format(optarg, &opts->format))
-				return usage_error(err,
-						   "invalid --format '%s' (expected text or json)",
-						   optarg);
-			break;
-		case OPT_PRECISION:
-			if (!parse_precision(optarg, &opts->precision))
-				return usage_error(err,
-						   "invalid --precision '%s' (expected 0 to 9)",
-						   optarg);
-			break;
-		case 'h':
-			fputs(diff_help_text, out);
-			fflush(out);
-			return OPTIONS_DONE;
-		case ':':
-			return missing_argument(err, argv);
-		default:
-			/* No two of diff's options share a prefix: what
-			 * bad_option says of the main table holds here. */
-			return bad_option(err, argv);
-		}
+		r = shared_option(opts, c, argv, diff_help_text, out, err);
+		if (r != OPTIONS_RUN)
+			return r;
 	}
 	if (argc - optind != 2)
 		return usage_error(err,
@@ -427,6 +461,7 @@ enum options_result options_parse(struct options *opts, int argc, char **argv,
 	for (;;) {
 		int c = getopt_long(argc, argv, short_options, long_options,
 				    NULL);
+		enum options_result r;
 
 		if (c == -1)
 			break;
@@ -448,31 +483,20 @@ enum options_result options_parse(struct options *opts, int argc, char **argv,
 		case OPT_FAULTS:
 			opts->faults = 1;
 			break;
-		case OPT_DEPTH: {
-			char *end;
-			long v;
-
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || v < 0 || v > 16)
-				return usage_error(err,
-						   "invalid --depth '%s' (expected 0 to 16)",
-						   optarg);
-			opts->depth = (int)v;
+		case OPT_DEPTH:
+			if (!parse_int(optarg, 0, 16, &opts->depth))
+				return bad_value(err, c, optarg, "0 to 16");
 			break;
-		}
 		case OPT_LINE:
 			if (!add_line_range(opts, optarg))
-				return usage_error(err,
-						   "invalid --line '%s' (expected FILE:FROM-TO)",
-						   optarg);
+				return bad_value(err, c, optarg,
+						 "FILE:FROM-TO");
 			break;
 		case OPT_METRIC:
 			opts->metric = rss_metric_parse(optarg);
 			if (opts->metric < 0)
-				return usage_error(err,
-						   "invalid --metric '%s' (expected rss, anon, file, shmem, pss or uss)",
-						   optarg);
+				return bad_value(err, c, optarg,
+						 "rss, anon, file, shmem, pss or uss");
 			break;
 		case OPT_STOP_ABOVE: {
 			char size[64];
@@ -480,58 +504,33 @@ enum options_result options_parse(struct options *opts, int argc, char **argv,
 			size_t n = comma ? (size_t)(comma - optarg) : strlen(optarg);
 
 			if (n >= sizeof(size) || (comma && strcmp(comma, ",hold")))
-				return usage_error(err,
-						   "invalid --stop-above '%s' (expected SIZE or SIZE,hold)",
-						   optarg);
+				return bad_value(err, c, optarg,
+						 "SIZE or SIZE,hold");
 			memcpy(size, optarg, n);
 			size[n] = '\0';
 			if (budget_parse_size(size, &opts->stop_above) < 0)
-				return usage_error(err,
-						   "invalid --stop-above '%s' (expected SIZE or SIZE,hold)",
-						   optarg);
+				return bad_value(err, c, optarg,
+						 "SIZE or SIZE,hold");
 			opts->stop_hold = comma != NULL;
 			break;
 		}
 		case OPT_HEAP:
 			opts->heap = 1;
 			break;
-		case 'p': {
-			char *end;
-			long v;
-
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || v <= 0 ||
-			    v > INT_MAX)
-				return usage_error(err,
-						   "invalid --pid '%s' (expected a process id)",
-						   optarg);
-			opts->pid = (int)v;
-			break;
-		}
-		case OPT_FORMAT:
-			if (!parse_format(optarg, &opts->format))
-				return usage_error(err,
-						   "invalid --format '%s' (expected text or json)",
-						   optarg);
-			break;
-		case OPT_PRECISION:
-			if (!parse_precision(optarg, &opts->precision))
-				return usage_error(err,
-						   "invalid --precision '%s' (expected 0 to 9)",
-						   optarg);
+		case 'p':
+			if (!parse_int(optarg, 1, INT_MAX, &opts->pid))
+				return bad_value(err, c, optarg,
+						 "a process id");
 			break;
 		case OPT_TOP:
 			if (!parse_count(optarg, &opts->top))
-				return usage_error(err,
-						   "invalid --top '%s' (expected a number of lines, 0 for none)",
-						   optarg);
+				return bad_value(err, c, optarg,
+						 "a number of lines, 0 for none");
 			break;
 		case OPT_FAIL_OVER:
 			if (!add_budget(opts, optarg))
-				return usage_error(err,
-						   "invalid --fail-over '%s' (expected SIZE or FUNCTION:SIZE, e.g. 200MiB, 1.5GiB, 500M)",
-						   optarg);
+				return bad_value(err, c, optarg,
+						 "SIZE or FUNCTION:SIZE, e.g. 200MiB, 1.5GiB, 500M");
 			break;
 		case OPT_DEBUGINFO_PATH:
 			opts->debuginfo_path = optarg;
@@ -541,32 +540,27 @@ enum options_result options_parse(struct options *opts, int argc, char **argv,
 			break;
 		case OPT_PLOT:
 			if (!parse_svg_name(optarg))
-				return usage_error(err,
-						   "invalid --plot '%s' (expected a file name ending in .svg)",
-						   optarg);
+				return bad_value(err, c, optarg,
+						 "a file name ending in .svg");
 			opts->plot = optarg;
 			break;
 		case OPT_INTERVAL:
 			if (!parse_interval(optarg, &opts->interval_ms))
-				return usage_error(err,
-						   "invalid --interval '%s' (expected milliseconds, 1 to 60000)",
-						   optarg);
+				return bad_value(err, c, optarg,
+						 "milliseconds, 1 to 60000");
 			break;
 		case OPT_NO_LINES:
 			opts->no_lines = 1;
 			break;
-		case 'h':
-			fputs(help_text, out);
-			fflush(out);
-			return OPTIONS_DONE;
 		case OPT_VERSION:
 			fputs("memprof " MEMPROF_VERSION "\n", out);
 			fflush(out);
 			return OPTIONS_DONE;
-		case ':':
-			return missing_argument(err, argv);
 		default:
-			return bad_option(err, argv);
+			r = shared_option(opts, c, argv, help_text, out, err);
+			if (r != OPTIONS_RUN)
+				return r;
+			break;
 		}
 	}
 	/* --no-lines profiles no function: nothing to name, nothing to

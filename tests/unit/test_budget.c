@@ -2,42 +2,10 @@
  * against scripted profiles. */
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "budget.h"
+#include "fixtures.h"
 #include "suites.h"
-
-#define MiB (1024 * 1024LL)
-
-/* Messages go to fd 2 in one write: catch them there. */
-struct caught {
-	int fd, saved;
-	char text[1024];
-};
-
-static void catch_begin(struct caught *c)
-{
-	char path[] = "/tmp/memprof-test-XXXXXX";
-
-	c->fd = mkstemp(path);
-	ck_assert_int_ge(c->fd, 0);
-	unlink(path);
-	c->saved = dup(STDERR_FILENO);
-	dup2(c->fd, STDERR_FILENO);
-}
-
-static const char *catch_end(struct caught *c)
-{
-	ssize_t n;
-
-	dup2(c->saved, STDERR_FILENO);
-	close(c->saved);
-	n = pread(c->fd, c->text, sizeof(c->text) - 1, 0);
-	close(c->fd);
-	c->text[n > 0 ? n : 0] = '\0';
-	return c->text;
-}
 
 static int64_t size_of(const char *s)
 {

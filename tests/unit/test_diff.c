@@ -9,37 +9,9 @@
 #include <unistd.h>
 
 #include "diff.h"
+#include "fixtures.h"
 #include "json.h"
 #include "suites.h"
-
-/* Messages go to fd 2 in one write: catch them there. */
-struct caught {
-	int fd, saved;
-	char text[1024];
-};
-
-static void catch_begin(struct caught *c)
-{
-	char path[] = "/tmp/memprof-test-XXXXXX";
-
-	c->fd = mkstemp(path);
-	ck_assert_int_ge(c->fd, 0);
-	unlink(path);
-	c->saved = dup(STDERR_FILENO);
-	dup2(c->fd, STDERR_FILENO);
-}
-
-static const char *catch_end(struct caught *c)
-{
-	ssize_t n;
-
-	dup2(c->saved, STDERR_FILENO);
-	close(c->saved);
-	n = pread(c->fd, c->text, sizeof(c->text) - 1, 0);
-	close(c->fd);
-	c->text[n > 0 ? n : 0] = '\0';
-	return c->text;
-}
 
 /* work() gains a line (log) that shifts the rest; its first grow doubles;
  * gone() is only in OLD, fresh() only in NEW. */

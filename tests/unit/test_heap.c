@@ -8,13 +8,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fixtures.h"
 #include "heap.h"
 #include "options.h"
 #include "profile.h"
 #include "report.h"
 #include "suites.h"
 
-#define MiB (1024 * 1024LL)
 #define LIB "/opt/memprof/lib/memprof/libmemprof_heap.so"
 
 static void ck_list(const char *old, const char *lib, const char *want)
@@ -230,22 +230,6 @@ START_TEST(accounting)
 }
 END_TEST
 
-static char *render(int (*fn)(FILE *, const struct profile *,
-			      const struct report_run *, struct source *),
-		    const struct profile *p, const struct report_run *run)
-{
-	struct source *src = source_new();
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
-
-	ck_assert_ptr_nonnull(out);
-	ck_assert_int_eq(fn(out, p, run, src), 0);
-	ck_assert_int_eq(fclose(out), 0);
-	source_free(src);
-	return buf;
-}
-
 static char *const command[] = { "./t", NULL };
 
 START_TEST(text_column)
@@ -258,7 +242,7 @@ START_TEST(text_column)
 	char *got;
 
 	fixture_setup(&fx);
-	got = render(report_text, fx.p, &run);
+	got = render(report_text, fx.p, &run, NULL);
 	ck_assert_str_eq(got,
 		"Filename: /nonexistent/t.c\n"
 		"\n"
@@ -277,7 +261,7 @@ START_TEST(text_column)
 
 	/* Without --heap, memory_profiler's layout, byte for byte. */
 	run.heap = 0;
-	got = render(report_text, fx.p, &run);
+	got = render(report_text, fx.p, &run, NULL);
 	ck_assert_ptr_nonnull(strstr(got,
 		"Line #    Mem usage    Increment  Occurrences   Line Contents\n"
 		"=============================================================\n"
@@ -298,7 +282,7 @@ START_TEST(json_key)
 	char *got;
 
 	fixture_setup(&fx);
-	got = render(report_json, fx.p, &run);
+	got = render(report_json, fx.p, &run, NULL);
 	ck_assert_ptr_nonnull(strstr(got,
 		"  \"final_rss_bytes\": 10485760,\n"
 		"  \"heap\": true,\n"));
@@ -323,7 +307,7 @@ START_TEST(json_key)
 
 	/* Without --heap: "heap": false and no per-line key. */
 	run.heap = 0;
-	got = render(report_json, fx.p, &run);
+	got = render(report_json, fx.p, &run, NULL);
 	ck_assert_ptr_nonnull(strstr(got, "  \"heap\": false,\n"));
 	ck_assert_ptr_null(strstr(got, "heap_increment_bytes"));
 	free(got);

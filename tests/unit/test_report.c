@@ -9,12 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "fixtures.h"
 #include "report.h"
 #include "suites.h"
-
-#define MiB (1024 * 1024LL)
 
 /* The source of the profiled "program": work() spans lines 3..7 and
  * pending() lines 8..9.  Line 6 has quotes, a backslash and a tab; line 9
@@ -30,34 +28,20 @@ static const char source_text[] =
 	"int pending(void)\n"
 	"\x01 \xc3\xa9 \xff\n";
 
-struct fixture {
-	char dir[64];
-	char path[96];
-	struct profile *p;
-	struct source *src;
-};
-
-static void fixture_setup(struct fixture *fx)
+/* The profile of work.c, in fx->path[0]. */
+static void fixture_setup(struct report_fixture *fx)
 {
 	struct profile_stack s = { 0 }, s2 = { 0 };
 	unsigned work, pending;
-	FILE *f;
+	const char *path;
 
-	strcpy(fx->dir, "/tmp/memprof-report-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(fx->dir));
-	snprintf(fx->path, sizeof(fx->path), "%s/work.c", fx->dir);
-	f = fopen(fx->path, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(source_text, f);
-	ck_assert_int_eq(fclose(f), 0);
-
-	fx->p = profile_new();
-	fx->src = source_new();
-	work = profile_add_function(fx->p, "work", fx->path, 3, 7);
+	report_fixture_setup(fx);
+	path = report_fixture_file(fx, "work.c", source_text);
+	work = profile_add_function(fx->p, "work", path, 3, 7);
 	profile_mark_code(fx->p, work, 5);
 	profile_mark_code(fx->p, work, 6);
 	profile_mark_code(fx->p, work, 7);
-	pending = profile_add_function(fx->p, "pending", fx->path, 8, 9);
+	pending = profile_add_function(fx->p, "pending", path, 8, 9);
 	profile_mark_code(fx->p, pending, 9);
 
 	/* 64 MiB up on line 5, down on line 6, one page freed on line 7. */
@@ -71,31 +55,6 @@ static void fixture_setup(struct fixture *fx)
 	profile_enter(fx->p, &s2, pending, 2000, 120 * MiB);
 	profile_stack_release(&s);
 	profile_stack_release(&s2);
-}
-
-static void fixture_teardown(struct fixture *fx)
-{
-	profile_free(fx->p);
-	source_free(fx->src);
-	unlink(fx->path);
-	rmdir(fx->dir);
-}
-
-/* Renders into memory; the caller frees the text. */
-static char *render(int (*fn)(FILE *, const struct profile *,
-			      const struct report_run *, struct source *),
-		    const struct profile *p, const struct report_run *run,
-		    struct source *src)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
-
-	ck_assert_ptr_nonnull(out);
-	ck_assert_int_eq(fn(out, p, run, src), 0);
-	ck_assert_int_eq(fclose(out), 0);
-	ck_assert_uint_eq(strlen(buf), len);
-	return buf;
 }
 
 static char *expect(const char *fmt, const char *path)
@@ -131,7 +90,7 @@ static char *const command[] = { "./app", "5000", NULL };
 
 START_TEST(text_precision_1)
 {
-	struct fixture fx;
+	struct report_fixture fx;
 	struct report_run run = {
 		.command = command, .exit_code = 0, .signal = 0,
 		.peak_rss_bytes = 172 * MiB + 512 * 1024,
@@ -143,17 +102,17 @@ START_TEST(text_precision_1)
 	got = render(report_text, fx.p, &run, fx.src);
 	want = expect(TABLES_P1
 		      "Peak RSS:  172.5 MiB (VmHWM, whole process)\n"
-		      "Final RSS: 100.0 MiB\n", fx.path);
+		      "Final RSS: 100.0 MiB\n", fx.path[0]);
 	ck_assert_str_eq(got, want);
 	free(got);
 	free(want);
-	fixture_teardown(&fx);
+	report_fixture_teardown(&fx);
 }
 END_TEST
 
 START_TEST(text_precision_3_unknown_rss)
 {
-	struct fixture fx;
+	struct report_fixture fx;
 	struct report_run run = {
 		.command = command, .exit_code = -1, .signal = SIGKILL,
 		.peak_rss_bytes = -1, .final_rss_bytes = -1, .precision = 3,
@@ -183,17 +142,17 @@ START_TEST(text_precision_3_unknown_rss)
 		"\n"
 		"\n"
 		"Peak RSS:  unknown\n"
-		"Final RSS: unknown\n", fx.path);
+		"Final RSS: unknown\n", fx.path[0]);
 	ck_assert_str_eq(got, want);
 	free(got);
 	free(want);
-	fixture_teardown(&fx);
+	report_fixture_teardown(&fx);
 }
 END_TEST
 
 START_TEST(text_precision_0)
 {
-	struct fixture fx;
+	struct report_fixture fx;
 	struct report_run run = {
 		.command = command, .exit_code = 3, .signal = 0,
 		.peak_rss_bytes = 172 * MiB + 512 * 1024,
@@ -216,7 +175,7 @@ START_TEST(text_precision_0)
 		"Final RSS: 0 MiB\n"));
 	ck_assert_int_eq(got[strlen(got) - 1], '\n');
 	free(got);
-	fixture_teardown(&fx);
+	report_fixture_teardown(&fx);
 }
 END_TEST
 
@@ -257,7 +216,7 @@ END_TEST
 
 START_TEST(json_whole)
 {
-	struct fixture fx;
+	struct report_fixture fx;
 	char *const cmd[] = { "./app", "say \"hi\"\\", NULL };
 	struct report_run run = {
 		.command = cmd, .exit_code = -1, .signal = SIGSEGV,
@@ -352,11 +311,11 @@ START_TEST(json_whole)
 		"    }\n"
 		"  ],\n"
 		"  \"top_lines\": []\n"
-		"}\n", fx.path);
+		"}\n", fx.path[0]);
 	ck_assert_str_eq(got, want);
 	free(got);
 	free(want);
-	fixture_teardown(&fx);
+	report_fixture_teardown(&fx);
 }
 END_TEST
 
@@ -426,7 +385,7 @@ END_TEST
 
 START_TEST(write_error)
 {
-	struct fixture fx;
+	struct report_fixture fx;
 	struct report_run run = {
 		.command = command, .exit_code = 0, .peak_rss_bytes = -1,
 		.final_rss_bytes = -1, .precision = 1,
@@ -439,7 +398,7 @@ START_TEST(write_error)
 	clearerr(full);
 	ck_assert_int_eq(report_json(full, fx.p, &run, fx.src), -1);
 	fclose(full);
-	fixture_teardown(&fx);
+	report_fixture_teardown(&fx);
 }
 END_TEST
 

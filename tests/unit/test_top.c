@@ -4,50 +4,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "fixtures.h"
 #include "report.h"
 #include "suites.h"
 #include "top.h"
 
-#define MiB (1024 * 1024LL)
-
-struct fixture {
-	char dir[64];
-	char a[96], b[96];
-	struct profile *p;
-	struct source *src;
-};
-
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	ck_assert_int_eq(fclose(f), 0);
-}
-
-/* a() spans lines 1..5 of a.c, b() lines 10..12 of b.c:
+/* a() spans lines 1..5 of a.c (fx->path[0]), b() lines 10..12 of b.c
+ * (fx->path[1]):
  *   a:1  0        a:2  +10 MiB   a:3  -5 MiB   a:4  +3 MiB   a:5 never ran
  *   b:10 0        b:11 +10 MiB   b:12 +4 KiB                              */
-static void fixture_setup(struct fixture *fx)
+static void fixture_setup(struct report_fixture *fx)
 {
 	struct profile_stack s = { 0 };
 	unsigned a, b;
 
-	strcpy(fx->dir, "/tmp/memprof-top-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(fx->dir));
-	snprintf(fx->a, sizeof(fx->a), "%s/a.c", fx->dir);
-	snprintf(fx->b, sizeof(fx->b), "%s/b.c", fx->dir);
-	write_file(fx->a, "void a(void)\n\tchar *p = grow(10);\n\tshrink(p);\n"
-			  "  \t  touch(3);\n}\n");
-	write_file(fx->b, "1\n2\n3\n4\n5\n6\n7\n8\n9\nvoid b(void)\n"
-			  "\t\"q\" \\ grow(10);\n}\n");
-	fx->p = profile_new();
-	fx->src = source_new();
-	a = profile_add_function(fx->p, "a", fx->a, 1, 5);
-	b = profile_add_function(fx->p, "b", fx->b, 10, 12);
+	report_fixture_setup(fx);
+	report_fixture_file(fx, "a.c", "void a(void)\n\tchar *p = grow(10);\n"
+			    "\tshrink(p);\n  \t  touch(3);\n}\n");
+	report_fixture_file(fx, "b.c", "1\n2\n3\n4\n5\n6\n7\n8\n9\nvoid b(void)\n"
+			    "\t\"q\" \\ grow(10);\n}\n");
+	a = profile_add_function(fx->p, "a", fx->path[0], 1, 5);
+	b = profile_add_function(fx->p, "b", fx->path[1], 10, 12);
 
 	profile_enter(fx->p, &s, a, 1000, 0);
 	profile_line(fx->p, &s, a, 2, 0x10, 900, 0);
@@ -61,15 +39,6 @@ static void fixture_setup(struct fixture *fx)
 	profile_stack_release(&s);
 }
 
-static void fixture_teardown(struct fixture *fx)
-{
-	profile_free(fx->p);
-	source_free(fx->src);
-	unlink(fx->a);
-	unlink(fx->b);
-	rmdir(fx->dir);
-}
-
 #define ck_top(v, i, fname, l, inc, occ)                                       \
 	do {                                                                   \
 		ck_assert_str_eq((v)[i].fn->name, fname);                      \
@@ -80,7 +49,7 @@ static void fixture_teardown(struct fixture *fx)
 
 START_TEST(ranking)
 {
-	struct fixture fx;
+	struct report_fixture fx;
 	struct top_line *v;
 	size_t n;
 
@@ -103,7 +72,7 @@ START_TEST(ranking)
 	v = top_lines(fx.p, 0, &n);
 	ck_assert_ptr_null(v);
 	ck_assert_uint_eq(n, 0);
-	fixture_teardown(&fx);
+	report_fixture_teardown(&fx);
 }
 END_TEST
 
@@ -165,26 +134,11 @@ START_TEST(many_lines)
 }
 END_TEST
 
-static char *render(int (*fn)(FILE *, const struct profile *,
-			      const struct report_run *, struct source *),
-		    const struct profile *p, const struct report_run *run,
-		    struct source *src)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
-
-	ck_assert_ptr_nonnull(out);
-	ck_assert_int_eq(fn(out, p, run, src), 0);
-	ck_assert_int_eq(fclose(out), 0);
-	return buf;
-}
-
 static char *const command[] = { "./app", NULL };
 
 START_TEST(text_table)
 {
-	struct fixture fx;
+	struct report_fixture fx;
 	struct report_run run = {
 		.command = command, .exit_code = 0, .peak_rss_bytes = 20 * MiB,
 		.final_rss_bytes = 18 * MiB, .precision = 1, .top = 3,
@@ -231,7 +185,7 @@ START_TEST(text_table)
 	got = render(report_text, fx.p, &run, fx.src);
 	ck_assert_ptr_null(strstr(got, "Top lines"));
 	free(got);
-	fixture_teardown(&fx);
+	report_fixture_teardown(&fx);
 }
 END_TEST
 
@@ -279,7 +233,7 @@ END_TEST
 
 START_TEST(json_list)
 {
-	struct fixture fx;
+	struct report_fixture fx;
 	struct report_run run = {
 		.command = command, .exit_code = 0, .peak_rss_bytes = 20 * MiB,
 		.final_rss_bytes = 18 * MiB, .precision = 1, .top = 2,
@@ -307,7 +261,7 @@ START_TEST(json_list)
 		"      \"increment_bytes\": 10485760,\n"
 		"      \"occurrences\": 1\n"
 		"    }\n"
-		"  ]", fx.a, fx.b), 0);
+		"  ]", fx.path[0], fx.path[1]), 0);
 	ck_assert_ptr_nonnull(strstr(got, want));
 	free(got);
 	free(want);
@@ -316,7 +270,7 @@ START_TEST(json_list)
 	got = render(report_json, fx.p, &run, fx.src);
 	ck_assert_ptr_nonnull(strstr(got, "\n  \"top_lines\": []"));
 	free(got);
-	fixture_teardown(&fx);
+	report_fixture_teardown(&fx);
 }
 END_TEST
 
