@@ -84,6 +84,11 @@ $(B)/testdata/%-O0-nopie: testdata/%.c include/memprof.h | $(B)/testdata
 $(B)/testdata/%-O2-nopie: testdata/%.c include/memprof.h | $(B)/testdata
 	$(CC) $(TD_FLAGS) -O2 -fno-pie -no-pie -o $@ $<
 
+# The inlining test's program at -O3 too (more copies, unrolled loops).
+TD_BINS  += $(B)/testdata/inlined-O3
+$(B)/testdata/%-O3: testdata/%.c include/memprof.h | $(B)/testdata
+	$(CC) $(TD_FLAGS) -O3 -o $@ $<
+
 # C++ targets (testdata/*.cpp), built the same four ways with g++; Fortran
 # (*.f90) the four ways and Rust (*.rs) at -O0 and -O2 when gfortran and
 # rustc are here (scripts/install-deps installs them; without them their

@@ -324,7 +324,7 @@ static void plan(struct breakpoints *b, struct bp *bp)
 
 	bp->how = DS_STEP;
 	if (n <= 0) {
-		if (bp->kinds & (BP_ENTRY | BP_LINE))
+		if (bp->kinds & (BP_ENTRY | BP_LINE | BP_COPY | BP_LEAVE))
 			b->stepped++;
 		return;
 	}
@@ -344,7 +344,7 @@ static void plan(struct breakpoints *b, struct bp *bp)
 		bp->to = p.target;
 		break;
 	default: /* DS_STEP: ds_plan makes no other kind */
-		if (bp->kinds & (BP_ENTRY | BP_LINE))
+		if (bp->kinds & (BP_ENTRY | BP_LINE | BP_COPY | BP_LEAVE))
 			b->stepped++;
 		break;
 	}
@@ -364,8 +364,8 @@ static struct bp *insert(struct breakpoints *b, uint64_t addr)
 	return s;
 }
 
-void bps_add(struct breakpoints *b, uint64_t addr, unsigned kinds,
-	     unsigned fn, unsigned line)
+void bps_add_in(struct breakpoints *b, uint64_t addr, unsigned kinds,
+		unsigned fn, unsigned line, unsigned copy, unsigned enter)
 {
 	struct bp *s = insert(b, addr);
 
@@ -375,6 +375,16 @@ void bps_add(struct breakpoints *b, uint64_t addr, unsigned kinds,
 		s->fn = fn;
 	if (kinds & BP_LINE)
 		s->line = line;
+	if (kinds & (BP_LINE | BP_COPY | BP_LEAVE))
+		s->copy = copy;
+	if (kinds & BP_COPY)
+		s->enter = enter;
+}
+
+void bps_add(struct breakpoints *b, uint64_t addr, unsigned kinds,
+	     unsigned fn, unsigned line)
+{
+	bps_add_in(b, addr, kinds, fn, line, 0, 0);
 }
 
 const struct bp *bps_lookup(const struct breakpoints *b, uint64_t addr)

@@ -15,6 +15,8 @@ enum bp_kind {
 	BP_LINE = 2,    /* a line start of a profiled function */
 	BP_RETURN = 4,  /* a return address of a profiled call */
 	BP_DLHOOK = 8,  /* the dynamic linker's hook: the libraries changed */
+	BP_COPY = 16,   /* inlined copies begin here: `enter` .. `copy` */
+	BP_LEAVE = 32,  /* code reached from inside a copy, outside it */
 };
 
 struct bp {
@@ -29,6 +31,9 @@ struct bp {
 	uint8_t len;     /* length of the original instruction */
 	unsigned fn;     /* profile function index (ENTRY, LINE) */
 	unsigned line;   /* source line (LINE) */
+	unsigned copy;   /* the profiled inlined copy whose code this is (see
+			    profile_add_copy), 0: none (LINE, COPY, LEAVE) */
+	unsigned enter;  /* the outermost copy beginning here (COPY) */
 };
 
 struct breakpoints;
@@ -40,6 +45,11 @@ void bps_free(struct breakpoints *b);
  * memory at bps_arm. */
 void bps_add(struct breakpoints *b, uint64_t addr, unsigned kinds,
 	     unsigned fn, unsigned line);
+
+/* Like bps_add, for code inside inlined copy `copy` (0: none), where
+ * (BP_COPY) the copies `enter` down to `copy` begin. */
+void bps_add_in(struct breakpoints *b, uint64_t addr, unsigned kinds,
+		unsigned fn, unsigned line, unsigned copy, unsigned enter);
 
 /* Maps a scratch area for displaced instructions near `near` (within
  * rel32 reach), with room for `nslots` copies, by making the stopped

@@ -3,9 +3,18 @@
  * A function's own lines are the is_stmt rows of its CU's line table that
  * fall in the function's ranges but outside the ranges of the inlined
  * subroutines within it: code inlined from elsewhere belongs to the line
- * that called it, so it gets no breakpoint and is charged to that line.
- * Where several rows share an address the last one wins (it is the one in
+ * that called it, so it gets no line start of its own, except where it
+ * begins: there the calling line starts (the DIE's call line).  Where
+ * several rows share an address the last one wins (it is the one in
  * effect when the instruction runs).
+ *
+ * A profiled function the compiler inlined (its abstract instance has
+ * DW_AT_inline) also has copies in other functions' code: every
+ * DW_TAG_inlined_subroutine, in any unit, whose abstract origin is it.  A
+ * copy's lines are the rows in its ranges, outside the copies nested in
+ * it, on the function's own lines: from its declaration to the next
+ * function declared after it in the same file (an optimiser moves code of
+ * the caller into a copy's ranges: a loop's increment, say).
  */
 #include "debuginfo.h"
 
@@ -15,6 +24,7 @@
 #include <elfutils/libdwfl.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -52,6 +62,8 @@ struct ranges {
 
 static void ranges_add(struct ranges *r, uint64_t lo, uint64_t hi)
 {
+	if (hi <= lo)
+		return;
 	if (r->n == r->cap) {
 		r->cap = r->cap ? 2 * r->cap : 8;
 		r->v = xrealloc(r->v, r->cap * sizeof(*r->v));
@@ -352,16 +364,17 @@ static void qmap_free(struct qmap *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/* A function with code, as lookups see it. */
+/* A function with code, or inlined copies, as lookups see it. */
 struct fn_entry {
 	Dwarf_Die die, cu;
 	struct fn_name name;      /* strings in the qmap or owned (plain*) */
 	bool main_subprogram;     /* DW_AT_main_subprogram: Rust, Fortran */
+	bool abstract;            /* no code of its own: only inlined copies */
 };
 
 struct name_index {
 	struct qmap names;        /* every DIE named so far */
-	struct fn_entry *fns;     /* every function with code */
+	struct fn_entry *fns;     /* every function with code or copies */
 	size_t n, cap;
 };
 
@@ -472,6 +485,8 @@ static void index_add(struct name_index *ix, Dwarf_Die *cu, Dwarf_Die *die,
 	e->name.plain_base = names_strip_templates(base);
 	e->name.fold = fold;
 	e->main_subprogram = dwarf_hasattr_integrate(die, DW_AT_main_subprogram);
+	e->abstract = !dwarf_hasattr(die, DW_AT_low_pc) &&
+		      !dwarf_hasattr(die, DW_AT_ranges);
 }
 
 /* A DIE that completes another (see completes()), named once the walk
@@ -493,14 +508,15 @@ static void index_walk(struct name_index *ix, struct pendings *later,
 		       Dwarf_Die *cu, Dwarf_Die *parent, const char *prefix,
 		       bool fold, int depth);
 
-/* Indexes `die`, named `q`, when it is a function with code, and names
- * what is below it. */
+/* Indexes `die`, named `q`, when it is a function with code or an
+ * abstract instance the compiler inlined, and names what is below it. */
 static void index_visit(struct name_index *ix, struct pendings *later,
 			Dwarf_Die *cu, Dwarf_Die *die, const char *q, bool fold,
 			int depth)
 {
 	if (dwarf_tag(die) == DW_TAG_subprogram &&
-	    (dwarf_hasattr(die, DW_AT_low_pc) || dwarf_hasattr(die, DW_AT_ranges)))
+	    (dwarf_hasattr(die, DW_AT_low_pc) || dwarf_hasattr(die, DW_AT_ranges) ||
+	     dwarf_hasattr(die, DW_AT_inline)))
 		index_add(ix, cu, die, q, fold);
 	index_walk(ix, later, cu, die, q, fold, depth + 1);
 }
@@ -787,6 +803,27 @@ static char *absolute_path(Dwarf_Die *cu, const char *file)
 	return s;
 }
 
+/* A source file, as the rows of a line table are compared with it: its
+ * name in its own unit, and made absolute (for rows of another unit). */
+struct source {
+	const char *name;
+	char *abs;
+};
+
+/* Whether `src`, a file name of unit `cu`, is `file`. */
+static bool is_source(Dwarf_Die *cu, const char *src, const struct source *file)
+{
+	char *abs;
+	bool same;
+
+	if (!strcmp(src, file->name))
+		return true;
+	abs = absolute_path(cu, src);
+	same = !strcmp(abs, file->abs);
+	free(abs);
+	return same;
+}
+
 static int cmp_row(const void *a, const void *b)
 {
 	const struct di_row *x = a, *y = b;
@@ -796,26 +833,37 @@ static int cmp_row(const void *a, const void *b)
 	return x->line < y->line ? -1 : x->line > y->line;
 }
 
-/* Fills `f` from the subprogram `die`; returns -1 when it has no rows. */
-static int describe(struct debuginfo *di, Dwarf_Die *cu, Dwarf_Die *die,
-		    const char *name, struct di_function *f)
-{
-	struct ranges own = { 0 }, inl = { 0 };
-	Dwarf_Lines *lines;
-	size_t nlines;
-	const char *decl_file = dwarf_decl_file(die);
-	int decl_line = 0;
-	Dwarf_Addr entry;
-	unsigned lo_line = 0, hi_line = 0;
-	size_t nrows;
+struct rows {
+	struct di_row *v;
+	size_t n;
+};
 
-	memset(f, 0, sizeof(*f));
-	dwarf_decl_line(die, &decl_line);
-	if (!decl_file || dwarf_entrypc(die, &entry) != 0 ||
-	    dwarf_getsrclines(cu, &lines, &nlines) != 0)
-		return -1;
-	die_ranges(die, &own);
-	inlined_ranges(die, &inl);
+static void rows_add(struct rows *r, uint64_t addr, unsigned line)
+{
+	r->v = xrealloc(r->v, (r->n + 1) * sizeof(*r->v));
+	r->v[r->n].addr = addr;
+	r->v[r->n].line = line;
+	r->n++;
+}
+
+/* Which rows of a unit's line table are a function's. */
+struct row_filter {
+	const struct ranges *in;        /* inside these */
+	const struct ranges *out;       /* and outside these */
+	const struct source *file;
+	unsigned lo, hi;                /* on lines lo..hi */
+};
+
+/* Appends the is_stmt rows of unit `cu` that `rf` lets through, the last
+ * one of an address where several follow each other. */
+static void rows_collect(struct debuginfo *di, Dwarf_Die *cu,
+			 const struct row_filter *rf, struct rows *r)
+{
+	Dwarf_Lines *lines;
+	size_t nlines, first = r->n;
+
+	if (dwarf_getsrclines(cu, &lines, &nlines) != 0)
+		return;
 	for (size_t i = 0; i < nlines; i++) {
 		Dwarf_Line *l = dwarf_onesrcline(lines, i);
 		Dwarf_Addr addr;
@@ -827,71 +875,451 @@ static int describe(struct debuginfo *di, Dwarf_Die *cu, Dwarf_Die *die,
 		    dwarf_linebeginstatement(l, &stmt) ||
 		    dwarf_lineendsequence(l, &end))
 			continue;
-		if (end || !stmt || line <= 0 || !ranges_has(&own, addr) ||
-		    ranges_has(&inl, addr))
+		if (end || !stmt || line <= 0 || (unsigned)line < rf->lo ||
+		    (unsigned)line > rf->hi || !ranges_has(rf->in, addr) ||
+		    ranges_has(rf->out, addr))
 			continue;
 		src = dwarf_linesrc(l, NULL, NULL);
-		if (!src || strcmp(src, decl_file))
+		if (!src || !is_source(cu, src, rf->file))
 			continue;
-		if (f->nrows && f->rows[f->nrows - 1].addr == addr + di->bias) {
-			f->rows[f->nrows - 1].line = (unsigned)line;
-		} else {
-			f->rows = xrealloc(f->rows,
-					   (f->nrows + 1) * sizeof(*f->rows));
-			f->rows[f->nrows].addr = addr + di->bias;
-			f->rows[f->nrows].line = (unsigned)line;
-			f->nrows++;
+		if (r->n > first && r->v[r->n - 1].addr == addr + di->bias)
+			r->v[r->n - 1].line = (unsigned)line;
+		else
+			rows_add(r, addr + di->bias, (unsigned)line);
+	}
+}
+
+/* Sorts the rows; a malformed table can give an address rows that are
+ * not adjacent (found by fuzzing): keep one, the highest line, so that the
+ * choice does not depend on qsort. */
+static void rows_finish(struct rows *r)
+{
+	size_t n = r->n ? 1 : 0;
+
+	qsort(r->v, r->n, sizeof(*r->v), cmp_row);
+	for (size_t i = 1; i < r->n; i++) {
+		if (r->v[i].addr == r->v[n - 1].addr)
+			n--;
+		r->v[n++] = r->v[i];
+	}
+	r->n = n;
+}
+
+/* Where the code of inlined subroutine `die` (its ranges `rg`) begins to
+ * run: its entry pc, else its lowest address. */
+static bool copy_entry(Dwarf_Die *die, const struct ranges *rg,
+		       uint64_t *entry)
+{
+	Dwarf_Addr pc;
+
+	if (!rg->n)
+		return false;
+	if (dwarf_entrypc(die, &pc) == 0 && ranges_has(rg, pc)) {
+		*entry = pc;
+		return true;
+	}
+	*entry = rg->v[0].lo;
+	for (size_t i = 1; i < rg->n; i++)
+		if (rg->v[i].lo < *entry)
+			*entry = rg->v[i].lo;
+	return true;
+}
+
+/* The line of `file` from which inlined subroutine `die` of unit `cu` was
+ * called, 0 when it was called from another file. */
+static unsigned call_line(Dwarf_Die *cu, Dwarf_Die *die,
+			  const struct source *file)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Word line, idx;
+	Dwarf_Files *files;
+	size_t nfiles;
+	const char *name;
+
+	if (!dwarf_attr(die, DW_AT_call_line, &attr) ||
+	    dwarf_formudata(&attr, &line) != 0 || !line || line > UINT32_MAX ||
+	    !dwarf_attr(die, DW_AT_call_file, &attr) ||
+	    dwarf_formudata(&attr, &idx) != 0 ||
+	    dwarf_getsrcfiles(cu, &files, &nfiles) != 0 || idx >= nfiles ||
+	    !(name = dwarf_filesrc(files, idx, NULL, NULL)))
+		return 0;
+	return is_source(cu, name, file) ? (unsigned)line : 0;
+}
+
+/* Appends, for each inlined subroutine directly in `die` (not inside
+ * another), a row of its calling line in `file` where its code begins. */
+static void call_rows(struct debuginfo *di, Dwarf_Die *cu, Dwarf_Die *die,
+		      const struct source *file, struct rows *r, int depth)
+{
+	Dwarf_Die child;
+
+	if (depth > 64 || dwarf_child(die, &child) != 0)
+		return;
+	do {
+		struct ranges rg = { 0 };
+		uint64_t entry;
+		unsigned line;
+
+		switch (dwarf_tag(&child)) {
+		case DW_TAG_inlined_subroutine:
+			die_ranges(&child, &rg);
+			line = call_line(cu, &child, file);
+			if (line && copy_entry(&child, &rg, &entry))
+				rows_add(r, entry + di->bias, line);
+			free(rg.v);
+			break;
+		case DW_TAG_subprogram:
+			break;
+		default:
+			if (dwarf_haschildren(&child))
+				call_rows(di, cu, &child, file, r, depth + 1);
+			break;
+		}
+	} while (dwarf_siblingof(&child, &child) == 0);
+}
+
+static void range_copy(const struct ranges *from, uint64_t bias,
+		       struct di_range **to, size_t *n)
+{
+	*n = from->n;
+	*to = xcalloc(from->n + 1, sizeof(**to));
+	for (size_t i = 0; i < from->n; i++) {
+		(*to)[i].lo = from->v[i].lo + bias;
+		(*to)[i].hi = from->v[i].hi + bias;
+	}
+}
+
+/* Sets first_line and last_line of `f` from its rows and those of its
+ * copies, the declaration first. */
+static void line_span(struct di_function *f, int decl_line)
+{
+	unsigned lo = 0, hi = 0;
+
+	for (size_t c = 0; c <= f->ncopies; c++) {
+		const struct di_row *v = c ? f->copies[c - 1].rows : f->rows;
+		size_t n = c ? f->copies[c - 1].nrows : f->nrows;
+
+		for (size_t i = 0; i < n; i++) {
+			if (!lo || v[i].line < lo)
+				lo = v[i].line;
+			if (v[i].line > hi)
+				hi = v[i].line;
 		}
 	}
+	f->first_line = decl_line > 0 && (!lo || (unsigned)decl_line < lo) ?
+				(unsigned)decl_line : lo;
+	f->last_line = hi > f->first_line ? hi : f->first_line;
+}
+
+/* Fills `f` from the subprogram `die`; returns -1 when it has no rows. */
+static int describe(struct debuginfo *di, Dwarf_Die *cu, Dwarf_Die *die,
+		    const char *name, struct di_function *f)
+{
+	struct ranges own = { 0 }, inl = { 0 };
+	const char *decl_file = dwarf_decl_file(die);
+	int decl_line = 0;
+	Dwarf_Addr entry;
+	struct source file;
+	struct rows r = { 0 };
+	struct row_filter rf = { &own, &inl, &file, 1, UINT_MAX };
+
+	memset(f, 0, sizeof(*f));
+	dwarf_decl_line(die, &decl_line);
+	if (!decl_file || dwarf_entrypc(die, &entry) != 0)
+		return -1;
+	file.name = decl_file;
+	file.abs = absolute_path(cu, decl_file);
+	die_ranges(die, &own);
+	inlined_ranges(die, &inl);
+	rows_collect(di, cu, &rf, &r);
+	call_rows(di, cu, die, &file, &r, 0);
 	if (own.n == 1) {
 		f->code.lo = own.v[0].lo + di->bias;
 		f->code.hi = own.v[0].hi + di->bias;
 	}
-	f->ninlined = inl.n;
-	f->inlined = xcalloc(inl.n, sizeof(*f->inlined));
-	for (size_t i = 0; i < inl.n; i++) {
-		f->inlined[i].lo = inl.v[i].lo + di->bias;
-		f->inlined[i].hi = inl.v[i].hi + di->bias;
-	}
+	range_copy(&inl, di->bias, &f->inlined, &f->ninlined);
 	free(own.v);
 	free(inl.v);
-	if (!f->nrows) {
+	if (!r.n) {
 		free(f->inlined);
 		f->inlined = NULL;
+		free(file.abs);
 		return -1;
 	}
-	qsort(f->rows, f->nrows, sizeof(*f->rows), cmp_row);
-	/* A malformed table can give an address rows that are not adjacent
-	 * (found by fuzzing): keep one, the highest line, so that the choice
-	 * does not depend on qsort. */
-	nrows = 1;
-	for (size_t i = 1; i < f->nrows; i++) {
-		if (f->rows[i].addr == f->rows[nrows - 1].addr)
-			nrows--;
-		f->rows[nrows++] = f->rows[i];
-	}
-	f->nrows = nrows;
-	for (size_t i = 0; i < f->nrows; i++) {
-		if (!lo_line || f->rows[i].line < lo_line)
-			lo_line = f->rows[i].line;
-		if (f->rows[i].line > hi_line)
-			hi_line = f->rows[i].line;
-	}
+	rows_finish(&r);
+	f->rows = r.v;
+	f->nrows = r.n;
 	f->name = xstrdup(name);
-	f->file = absolute_path(cu, decl_file);
-	f->first_line = decl_line > 0 && (unsigned)decl_line < lo_line ?
-				(unsigned)decl_line : lo_line;
-	f->last_line = hi_line;
+	f->file = file.abs;
+	line_span(f, decl_line);
 	f->entry = entry + di->bias;
 	return 0;
 }
 
-/* Whether `out` already has the function at `entry` of `di`. */
+/* Fills `f` for abstract instance `die`, a function with no code of its
+ * own (all its calls were inlined): its copies come later. */
+static int describe_abstract(Dwarf_Die *cu, Dwarf_Die *die, const char *name,
+			     struct di_function *f)
+{
+	const char *decl_file = dwarf_decl_file(die);
+	int decl_line = 0;
+
+	memset(f, 0, sizeof(*f));
+	if (!decl_file || dwarf_decl_line(die, &decl_line) != 0 || decl_line <= 0)
+		return -1;
+	f->name = xstrdup(name);
+	f->file = absolute_path(cu, decl_file);
+	f->first_line = f->last_line = (unsigned)decl_line;
+	return 0;
+}
+
+/* --- inlined copies --- */
+
+/* The abstract instance that `die` (a function's DIE or an inlined
+ * subroutine) names with DW_AT_abstract_origin, or `die` itself; false
+ * when it was never inlined. */
+static bool abstract_root(Dwarf_Die *die, Dwarf_Die *root)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Word inl;
+
+	*root = *die;
+	for (int i = 0; i < 8 && dwarf_attr(root, DW_AT_abstract_origin, &attr); i++)
+		if (!dwarf_formref_die(&attr, root))
+			return false;
+	return dwarf_attr(root, DW_AT_inline, &attr) &&
+	       dwarf_formudata(&attr, &inl) == 0 &&
+	       (inl == DW_INL_inlined || inl == DW_INL_declared_inlined);
+}
+
+/* The first line after `line` where a function declared in `file` (below
+ * scope `parent` of its unit, outside function bodies) begins;
+ * UINT_MAX when there is none. */
+static unsigned next_decl(Dwarf_Die *parent, const char *file, unsigned line,
+			  int depth)
+{
+	Dwarf_Die child;
+	unsigned best = UINT_MAX;
+
+	if (depth > 32 || dwarf_child(parent, &child) != 0)
+		return best;
+	do {
+		Dwarf_Attribute attr;
+		Dwarf_Word l;
+		const char *f;
+		unsigned n;
+
+		if (dwarf_tag(&child) == DW_TAG_subprogram) {
+			if (dwarf_attr(&child, DW_AT_decl_line, &attr) &&
+			    dwarf_formudata(&attr, &l) == 0 && l > line &&
+			    l < best && (f = dwarf_decl_file(&child)) &&
+			    !strcmp(f, file))
+				best = (unsigned)l;
+		} else if (scope_tag(dwarf_tag(&child))) {
+			n = next_decl(&child, file, line, depth + 1);
+			if (n < best)
+				best = n;
+		}
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return best;
+}
+
+/* Deepest nesting of inlined subroutines followed. */
+#define MAX_OUTER 64
+
+/* A function whose copies are looked for. */
+struct origin {
+	uint64_t id;             /* its abstract instance's DIE offset */
+	struct di_function *f;   /* where its copies go (index below) */
+	size_t fn;
+	struct source file;
+	unsigned lo, hi;         /* its lines */
+};
+
+/* The walk over every unit looking for copies. */
+struct copy_walk {
+	struct debuginfo *di;
+	struct di_functions *out;
+	struct origin *origins;
+	size_t norigins;
+	Dwarf_Die cu, host;
+	struct ranges host_ranges;
+	uint64_t host_entry;
+	Dwarf_Die outer[MAX_OUTER];    /* inlined subroutines around, outermost
+					  first */
+	size_t nouter;
+};
+
+static void add_copy(struct copy_walk *w, Dwarf_Die *die,
+		     const struct origin *o)
+{
+	struct debuginfo *di = w->di;
+	struct di_function *f = &w->out->v[o->fn];
+	struct ranges rg = { 0 }, nested = { 0 };
+	struct row_filter rf = { &rg, &nested, &o->file, o->lo, o->hi };
+	struct rows r = { 0 };
+	struct di_copy *c;
+	uint64_t entry;
+
+	die_ranges(die, &rg);
+	if (!copy_entry(die, &rg, &entry)) {
+		free(rg.v);
+		return;
+	}
+	inlined_ranges(die, &nested);
+	rows_collect(di, &w->cu, &rf, &r);
+	call_rows(di, &w->cu, die, &o->file, &r, 0);
+	rows_finish(&r);
+	f->copies = xrealloc(f->copies, (f->ncopies + 1) * sizeof(*f->copies));
+	c = &f->copies[f->ncopies++];
+	memset(c, 0, sizeof(*c));
+	c->id = dwarf_dieoffset(die);
+	c->entry = entry + di->bias;
+	range_copy(&rg, di->bias, &c->ranges, &c->nranges);
+	c->rows = r.v;
+	c->nrows = r.n;
+	range_copy(&w->host_ranges, di->bias, &c->host, &c->nhost);
+	c->host_entry = w->host_entry + di->bias;
+	c->nouter = w->nouter;
+	c->outer = xcalloc(w->nouter + 1, sizeof(*c->outer));
+	for (size_t i = 0; i < w->nouter; i++)
+		c->outer[i] = dwarf_dieoffset(&w->outer[w->nouter - 1 - i]);
+	/* The calling line is in the code around: the innermost copy's
+	 * function, or the host. */
+	{
+		Dwarf_Die *around = w->nouter ? &w->outer[w->nouter - 1] : &w->host;
+		const char *name = dwarf_decl_file(around);
+		Dwarf_Die cu;
+
+		if (name && dwarf_diecu(around, &cu, NULL, NULL)) {
+			struct source src = { name, absolute_path(&cu, name) };
+
+			c->call_line = call_line(&w->cu, die, &src);
+			free(src.abs);
+		}
+	}
+	free(rg.v);
+	free(nested.v);
+}
+
+static void walk_body(struct copy_walk *w, Dwarf_Die *die, int depth);
+
+/* A function with code: look for copies in its body. */
+static void walk_host(struct copy_walk *w, Dwarf_Die *die, int depth)
+{
+	Dwarf_Die host = w->host;
+	struct ranges hr = w->host_ranges;
+	uint64_t he = w->host_entry;
+	size_t nouter = w->nouter;
+	Dwarf_Addr pc;
+
+	w->host = *die;
+	memset(&w->host_ranges, 0, sizeof(w->host_ranges));
+	die_ranges(die, &w->host_ranges);
+	w->host_entry = dwarf_entrypc(die, &pc) == 0 ? pc : 0;
+	w->nouter = 0;
+	walk_body(w, die, depth + 1);
+	free(w->host_ranges.v);
+	w->host = host;
+	w->host_ranges = hr;
+	w->host_entry = he;
+	w->nouter = nouter;
+}
+
+static void walk_body(struct copy_walk *w, Dwarf_Die *die, int depth)
+{
+	Dwarf_Die child, root;
+
+	if (depth > 256 || dwarf_child(die, &child) != 0)
+		return;
+	do {
+		switch (dwarf_tag(&child)) {
+		case DW_TAG_inlined_subroutine:
+			if (abstract_root(&child, &root)) {
+				uint64_t id = dwarf_dieoffset(&root);
+
+				for (size_t i = 0; i < w->norigins; i++)
+					if (w->origins[i].id == id)
+						add_copy(w, &child, &w->origins[i]);
+			}
+			if (w->nouter < MAX_OUTER && dwarf_haschildren(&child)) {
+				w->outer[w->nouter++] = child;
+				walk_body(w, &child, depth + 1);
+				w->nouter--;
+			}
+			break;
+		case DW_TAG_subprogram:
+			if (dwarf_hasattr(&child, DW_AT_low_pc) ||
+			    dwarf_hasattr(&child, DW_AT_ranges))
+				walk_host(w, &child, depth);
+			break;
+		case DW_TAG_lexical_block:
+		case DW_TAG_try_block:
+		case DW_TAG_catch_block:
+			walk_body(w, &child, depth + 1);
+			break;
+		}
+	} while (dwarf_siblingof(&child, &child) == 0);
+}
+
+/* Scopes of a unit, down to its functions. */
+static void walk_scopes(struct copy_walk *w, Dwarf_Die *die, int depth)
+{
+	Dwarf_Die child;
+
+	if (depth > 64 || dwarf_child(die, &child) != 0)
+		return;
+	do {
+		int tag = dwarf_tag(&child);
+
+		if (tag == DW_TAG_subprogram &&
+		    (dwarf_hasattr(&child, DW_AT_low_pc) ||
+		     dwarf_hasattr(&child, DW_AT_ranges)))
+			walk_host(w, &child, depth);
+		else if (scope_tag(tag) && dwarf_haschildren(&child))
+			walk_scopes(w, &child, depth + 1);
+	} while (dwarf_siblingof(&child, &child) == 0);
+}
+
+/* Finds the copies of the functions `origins` in every unit of `di`. */
+static void find_copies(struct debuginfo *di, struct di_functions *out,
+			struct origin *origins, size_t n)
+{
+	struct copy_walk w = { .di = di, .out = out, .origins = origins,
+			       .norigins = n };
+	Dwarf_CU *cu = NULL;
+	Dwarf_Die cudie, subdie;
+	uint8_t unit_type;
+	Dwarf_Half version;
+
+	while (dwarf_get_units(di->dw, cu, &cu, &version, &unit_type, &cudie,
+			       &subdie) == 0) {
+		if (unit_type != DW_UT_compile && unit_type != DW_UT_partial)
+			continue;
+		w.cu = cudie;
+		walk_scopes(&w, &cudie, 0);
+	}
+}
+
+/* Whether `out` already has the function at `entry` of `di` (the one of
+ * abstract instance `origin`, for a function without code). */
 static bool listed(const struct di_functions *out, const struct debuginfo *di,
-		   uint64_t entry)
+		   uint64_t entry, uint64_t origin)
 {
 	for (size_t i = 0; i < out->n; i++)
-		if (out->v[i].di == di && out->v[i].entry == entry)
+		if (out->v[i].di == di &&
+		    (entry ? out->v[i].entry == entry :
+			     !out->v[i].entry && out->v[i].origin == origin))
+			return true;
+	return false;
+}
+
+/* Whether a function of `di` in `out` has the copies of `origin`. */
+static bool has_copies_of(const struct di_functions *out,
+			  const struct debuginfo *di, uint64_t origin)
+{
+	for (size_t i = 0; i < out->n; i++)
+		if (out->v[i].di == di && out->v[i].origin == origin)
 			return true;
 	return false;
 }
@@ -904,6 +1332,13 @@ static void di_function_free(struct di_function *f)
 	free(f->file);
 	free(f->rows);
 	free(f->inlined);
+	for (size_t i = 0; i < f->ncopies; i++) {
+		free(f->copies[i].ranges);
+		free(f->copies[i].rows);
+		free(f->copies[i].host);
+		free(f->copies[i].outer);
+	}
+	free(f->copies);
 }
 
 /* Makes the names in `fns` unique: a name shared by several functions
@@ -954,6 +1389,41 @@ static void unique_names(struct di_functions *fns)
 
 enum which { BY_PATTERN, FLAGGED_MAIN, GLOBAL_MAIN };
 
+static bool hits(enum which which, const char *pattern,
+		 const struct fn_entry *e)
+{
+	switch (which) {
+	case FLAGGED_MAIN:
+		return e->main_subprogram;
+	case GLOBAL_MAIN:
+		return !strcmp(e->name.qname, "main");
+	default:
+		return names_match(pattern, &e->name);
+	}
+}
+
+/* Records that the copies of abstract instance `root` go to out->v[fn]. */
+static void want_copies(struct origin **v, size_t *n, Dwarf_Die *root,
+			size_t fn)
+{
+	struct origin *o;
+	const char *name = dwarf_decl_file(root);
+	int decl_line = 0;
+	Dwarf_Die cu;
+
+	if (!name || !dwarf_diecu(root, &cu, NULL, NULL))
+		return;
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	o = &(*v)[(*n)++];
+	o->id = dwarf_dieoffset(root);
+	o->fn = fn;
+	o->file.name = name;
+	o->file.abs = absolute_path(&cu, name);
+	dwarf_decl_line(root, &decl_line);
+	o->lo = decl_line > 0 ? (unsigned)decl_line : 1;
+	o->hi = decl_line > 0 ? next_decl(&cu, name, o->lo, 0) - 1 : UINT_MAX;
+}
+
 /* Appends the functions `pattern` names (see debuginfo.h) to `out`;
  * returns how many it appended.  *named counts the functions named,
  * *described those of them with line information (listed or not). */
@@ -961,8 +1431,9 @@ static size_t match(struct debuginfo *di, const char *pattern,
 		    struct di_functions *out, size_t *named, size_t *described)
 {
 	struct name_index *ix = index_build(di);
-	size_t before = out->n;
+	size_t before = out->n, norigins = 0, k;
 	enum which which = BY_PATTERN;
+	struct origin *origins = NULL;
 
 	*named = *described = 0;
 	if (!strcmp(pattern, "main")) {
@@ -973,38 +1444,62 @@ static size_t match(struct debuginfo *di, const char *pattern,
 			if (!strcmp(ix->fns[i].name.qname, "main"))
 				which = GLOBAL_MAIN;
 	}
-	for (size_t i = 0; i < ix->n; i++) {
-		struct fn_entry *e = &ix->fns[i];
-		struct di_function f;
-		bool hit;
+	/* Functions with code first: the copies of one that was also
+	 * inlined go to its table, not to its abstract instance's. */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < ix->n; i++) {
+			struct fn_entry *e = &ix->fns[i];
+			struct di_function f;
+			Dwarf_Die root;
+			bool inlined;
+			uint64_t id;
 
-		switch (which) {
-		case FLAGGED_MAIN:
-			hit = e->main_subprogram;
-			break;
-		case GLOBAL_MAIN:
-			hit = !strcmp(e->name.qname, "main");
-			break;
-		default:
-			hit = names_match(pattern, &e->name);
-			break;
+			if (e->abstract != (pass == 1) || !hits(which, pattern, e))
+				continue;
+			(*named)++;
+			inlined = abstract_root(&e->die, &root);
+			id = inlined ? dwarf_dieoffset(&root) : 0;
+			if (pass == 0 ?
+				    describe(di, &e->cu, &e->die, e->name.qname, &f) < 0 :
+				    !inlined || has_copies_of(out, di, id) ||
+					    describe_abstract(&e->cu, &e->die,
+							      e->name.qname, &f) < 0)
+				continue;
+			*described += pass == 0;
+			if (listed(out, di, f.entry, id)) {
+				di_function_free(&f);
+				continue;
+			}
+			f.qname = xstrdup(e->name.qname);
+			f.params = params_of(ix, &e->die);
+			f.di = di;
+			if (inlined && !has_copies_of(out, di, id)) {
+				f.origin = id;
+				want_copies(&origins, &norigins, &root, out->n);
+			}
+			out->v = xrealloc(out->v, (out->n + 1) * sizeof(f));
+			out->v[out->n++] = f;
 		}
-		if (!hit)
-			continue;
-		(*named)++;
-		if (describe(di, &e->cu, &e->die, e->name.qname, &f) < 0)
-			continue;
-		(*described)++;
-		if (listed(out, di, f.entry)) {
-			di_function_free(&f);
+	if (norigins)
+		find_copies(di, out, origins, norigins);
+	for (size_t i = 0; i < norigins; i++)
+		free(origins[i].file.abs);
+	free(origins);
+	/* A function without code and without copies is not there. */
+	k = before;
+	for (size_t i = before; i < out->n; i++) {
+		struct di_function *f = &out->v[i];
+
+		if (!f->entry && !f->ncopies) {
+			di_function_free(f);
 			continue;
 		}
-		f.qname = xstrdup(e->name.qname);
-		f.params = params_of(ix, &e->die);
-		f.di = di;
-		out->v = xrealloc(out->v, (out->n + 1) * sizeof(f));
-		out->v[out->n++] = f;
+		*described += !f->entry;
+		if (f->ncopies)
+			line_span(f, (int)f->first_line);
+		out->v[k++] = *f;
 	}
+	out->n = k;
 	if (out->n > before)
 		unique_names(out);
 	return out->n - before;
@@ -1277,18 +1772,70 @@ void di_symbolizer_free(struct di_symbolizer *s)
 	free(s);
 }
 
-void di_symbolize(struct di_symbolizer *s, uint64_t pc, struct di_place *out)
+/* The places of the inlined calls whose code `pc` of `mod` is in,
+ * innermost first, from `line`; *line becomes the outermost call's. */
+static size_t inlined_places(Dwfl_Module *mod, uint64_t pc, const char *file,
+			     unsigned *line, struct di_place *out, size_t max)
 {
-	Dwfl_Module *mod = dwfl_addrmodule(s->dwfl, pc);
+	Dwarf_Addr bias;
+	Dwarf_Die *cu = dwfl_module_addrdie(mod, pc, &bias), *scopes = NULL;
+	int n = cu ? dwarf_getscopes(cu, pc - bias, &scopes) : 0;
+	size_t k = 0;
+	char *where = file ? xstrdup(file) : NULL;
+
+	for (int i = 0; i < n && k < max; i++) {
+		Dwarf_Attribute attr;
+		Dwarf_Word l = 0, idx;
+		Dwarf_Files *files;
+		size_t nfiles;
+		const char *name, *f;
+
+		if (dwarf_tag(&scopes[i]) != DW_TAG_inlined_subroutine)
+			continue;
+		name = dwarf_diename(&scopes[i]);
+		out[k].function = xstrdup(name ? name : "??");
+		out[k].file = where;
+		out[k].line = *line;
+		k++;
+		/* The next place out is where this call was made. */
+		where = NULL;
+		*line = 0;
+		if (dwarf_attr(&scopes[i], DW_AT_call_line, &attr) &&
+		    dwarf_formudata(&attr, &l) == 0 && l <= UINT32_MAX)
+			*line = (unsigned)l;
+		if (dwarf_attr(&scopes[i], DW_AT_call_file, &attr) &&
+		    dwarf_formudata(&attr, &idx) == 0 &&
+		    dwarf_getsrcfiles(cu, &files, &nfiles) == 0 &&
+		    idx < nfiles && (f = dwarf_filesrc(files, idx, NULL, NULL)))
+			where = absolute_path(cu, f);
+	}
+	free(scopes);
+	if (!k)
+		free(where);
+	else
+		out[k].file = where; /* the caller's, set by the caller */
+	return k;
+}
+
+size_t di_symbolize(struct di_symbolizer *s, uint64_t pc, struct di_place *out,
+		    size_t max)
+{
+	Dwfl_Module *mod;
 	const char *name, *file = NULL;
 	Dwfl_Line *line;
 	int lineno = 0;
+	size_t k = 0;
+	char *path = NULL;
+	unsigned at;
 
+	if (!max)
+		return 0;
+	mod = dwfl_addrmodule(s->dwfl, pc);
 	memset(out, 0, sizeof(*out));
 	if (!mod) {
 		/* Loaded since the last look: look again, once. */
 		if (symbolizer_report(s) < 0 || !(mod = dwfl_addrmodule(s->dwfl, pc)))
-			return;
+			return 1;
 	}
 	name = dwfl_module_addrname(mod, pc);
 	if ((line = dwfl_module_getsrc(mod, pc)))
@@ -1311,12 +1858,26 @@ void di_symbolize(struct di_symbolizer *s, uint64_t pc, struct di_place *out)
 	if (file && file[0] != '/' && dwfl_line_comp_dir(line)) {
 		const char *dir = dwfl_line_comp_dir(line);
 
-		out->file = xmalloc(strlen(dir) + strlen(file) + 2);
-		sprintf(out->file, "%s/%s", dir, file);
+		path = xmalloc(strlen(dir) + strlen(file) + 2);
+		sprintf(path, "%s/%s", dir, file);
 	} else {
-		out->file = file ? xstrdup(file) : NULL;
+		path = file ? xstrdup(file) : NULL;
 	}
-	out->line = lineno > 0 ? (unsigned)lineno : 0;
+	at = lineno > 0 ? (unsigned)lineno : 0;
+	/* Inlined calls first: the symbol's function is the outermost. */
+	if (max > 1 && path) {
+		struct di_place fn = *out;
+
+		k = inlined_places(mod, pc, path, &at, out, max - 1);
+		if (k) {
+			free(path);
+			path = out[k].file;
+			out[k] = fn;
+		}
+	}
+	out[k].file = path;
+	out[k].line = at;
+	return k + 1;
 }
 
 void di_place_release(struct di_place *p)
@@ -1354,7 +1915,7 @@ int debuginfo_find_lines(struct debuginfo *di, const char *file,
 		if (same_file(f.file, file))
 			for (size_t r = 0; r < f.nrows && !inside; r++)
 				inside = f.rows[r].line >= from && f.rows[r].line <= to;
-		if (!inside || listed(out, di, f.entry)) {
+		if (!inside || listed(out, di, f.entry, 0)) {
 			di_function_free(&f);
 			continue;
 		}
@@ -1380,7 +1941,7 @@ int debuginfo_find_at(struct debuginfo *di, uint64_t entry,
 {
 	struct name_index *ix = index_build(di);
 
-	if (listed(out, di, entry))
+	if (listed(out, di, entry, 0))
 		return 0;
 	for (size_t i = 0; i < ix->n; i++) {
 		struct fn_entry *e = &ix->fns[i];

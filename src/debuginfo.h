@@ -24,6 +24,27 @@ struct di_range {
 
 struct debuginfo;
 
+/* A copy of a function that the compiler inlined into another function's
+ * code (DW_TAG_inlined_subroutine): no call, no return, only code that
+ * execution enters and leaves. */
+struct di_copy {
+	uint64_t id;              /* identifies it in its object */
+	uint64_t entry;           /* where its code begins to run */
+	struct di_range *ranges;  /* its code, nested copies included */
+	size_t nranges;
+	struct di_row *rows;      /* line starts of the function's own lines,
+				     as di_function.rows */
+	size_t nrows;
+	struct di_range *host;    /* the code of the function it is in */
+	size_t nhost;
+	uint64_t host_entry;      /* that function's first instruction */
+	uint64_t *outer;          /* ids of the copies around it, innermost
+				     first (of any function) */
+	size_t nouter;
+	unsigned call_line;       /* the calling line in the code around it,
+				     0 when that code is in another file */
+};
+
 /* One function to profile: its source span and its line starts. */
 struct di_function {
 	char *name;               /* what reports show: the qualified name
@@ -40,14 +61,20 @@ struct di_function {
 	unsigned header_line;     /* where calls begin, when not first_line
 				     (--line ranges); 0: first_line */
 	unsigned last_line;       /* the highest line with code */
-	uint64_t entry;           /* first instruction */
+	uint64_t entry;           /* first instruction; 0: it has no code of
+				     its own, only copies */
 	struct di_row *rows;      /* is_stmt rows of the function's own lines,
-				     sorted by address, one per address */
+				     sorted by address, one per address; an
+				     inlined call in it shows as its calling
+				     line where the copy's code begins */
 	size_t nrows;
 	struct di_range code;     /* the function's code when it is one
 				     range; {0, 0} when split */
 	struct di_range *inlined; /* code inlined into it from elsewhere */
 	size_t ninlined;
+	uint64_t origin;          /* its abstract instance (0: none) */
+	struct di_copy *copies;   /* its copies inlined into other code */
+	size_t ncopies;
 };
 
 struct di_functions {
@@ -123,8 +150,13 @@ struct di_symbolizer;
 struct di_symbolizer *di_symbolizer_new(pid_t pid);
 void di_symbolizer_free(struct di_symbolizer *s);
 
-/* Fills *out (to release with di_place_release) for address `pc`. */
-void di_symbolize(struct di_symbolizer *s, uint64_t pc, struct di_place *out);
+/* Fills out[0..] (each to release with di_place_release) for address
+ * `pc`: where the code of inlined calls is, their functions first, the
+ * innermost first, then the function they are in (its line that of the
+ * outermost call).  Returns how many places, at most `max`, at least 1
+ * when max > 0. */
+size_t di_symbolize(struct di_symbolizer *s, uint64_t pc, struct di_place *out,
+		    size_t max);
 void di_place_release(struct di_place *p);
 
 /* --line=FILE:FROM-TO: appends every function with code on lines

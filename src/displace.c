@@ -505,6 +505,56 @@ int ds_targets_has(const struct ds_targets *t, uint64_t addr)
 	return t->n && bsearch(&addr, t->v, t->n, sizeof(*t->v), cmp_u64);
 }
 
+static bool in_ranges(const struct di_range *r, size_t n, uint64_t a)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a >= r[i].lo && a < r[i].hi)
+			return true;
+	return false;
+}
+
+long ds_exits(const uint8_t *code, size_t n, uint64_t addr,
+	      const struct di_range *inside, size_t ninside, uint64_t *out,
+	      size_t max)
+{
+	csh cs = decoder();
+	cs_insn *insn;
+	const uint8_t *p = code;
+	size_t left = n, found = 0, k = 0;
+	uint64_t a = addr;
+
+	if (!cs)
+		return -1;
+	insn = cs_malloc(cs);
+	while (left) {
+		const cs_x86 *x = &insn->detail->x86;
+		uint64_t next[2];
+		size_t nnext = 0;
+
+		if (!cs_disasm_iter(cs, &p, &left, &a, insn)) {
+			cs_free(insn, 1);
+			return -1;
+		}
+		if (!in_group(insn, CS_GRP_RET) && !in_group(insn, CS_GRP_IRET) &&
+		    insn->id != X86_INS_HLT && insn->id != X86_INS_UD2 &&
+		    insn->id != X86_INS_JMP)
+			next[nnext++] = insn->address + insn->size;
+		if (in_group(insn, CS_GRP_JUMP) &&
+		    in_group(insn, CS_GRP_BRANCH_RELATIVE) && x->op_count == 1 &&
+		    x->operands[0].type == X86_OP_IMM)
+			next[nnext++] = (uint64_t)x->operands[0].imm;
+		for (size_t i = 0; i < nnext && found < max; i++)
+			if (!in_ranges(inside, ninside, next[i]))
+				out[found++] = next[i];
+	}
+	cs_free(insn, 1);
+	qsort(out, found, sizeof(*out), cmp_u64);
+	for (size_t i = 0; i < found; i++)
+		if (!k || out[i] != out[k - 1])
+			out[k++] = out[i];
+	return (long)k;
+}
+
 size_t ds_call_targets(const uint8_t *code, size_t n, uint64_t addr,
 		       uint64_t *out, size_t max)
 {

@@ -82,6 +82,16 @@ int ds_targets_has(const struct ds_targets *t, uint64_t addr);
 size_t ds_call_targets(const uint8_t *code, size_t n, uint64_t addr,
 		       uint64_t *out, size_t max);
 
+/* Inlined copies: the addresses outside `inside` (n ranges) where
+ * execution can go from the instructions in `code` (n bytes at `addr`,
+ * part of `inside`): where it falls through or jumps to (not where it
+ * calls: calls return).  At most `max`, sorted, each once.  Returns how
+ * many, or -1 when the code cannot be decoded. */
+struct di_range;
+long ds_exits(const uint8_t *code, size_t n, uint64_t addr,
+	      const struct di_range *inside, size_t ninside, uint64_t *out,
+	      size_t max);
+
 /* Releases the decoder. */
 void ds_close(void);
 

@@ -22,6 +22,13 @@
  *                and finishes at the first line event: it shows the RSS at
  *                entry, and its occurrences are the calls.
  *
+ * Inlined copies: a function the compiler copied into another's code is
+ * profiled there too, into the same table.  Such a call has no call
+ * instruction and no return: it begins where the copy's code begins (its
+ * header line gets the occurrence) and ends when execution is seen in code
+ * outside the copy, in the same stack frame.  Its frame sits on top of the
+ * frame of the function it was copied into, with the same stack pointer.
+ *
  * Calls are told apart by their stack pointer at entry, per thread, which
  * also lets calls left by longjmp, exceptions or tail calls be closed when
  * a later event shows their stack frame is gone.  Everything here runs on
@@ -35,10 +42,23 @@
 
 #include "util.h"
 
+/* An inlined copy (see profile_add_copy). */
+struct copy {
+	unsigned fn;
+	unsigned parent;
+	long caller;
+	unsigned call_line;
+};
+
+/* Deepest nesting of profiled copies followed. */
+#define MAX_NESTING 64
+
 struct profile {
 	struct profile_function *fns;
 	size_t n;
 	size_t cap;
+	struct copy *copies;       /* [0] unused: 0 means none */
+	size_t ncopies, copies_cap;
 	int64_t heap;              /* live heap bytes now (--heap) */
 	int64_t minflt, majflt;    /* page faults so far (--faults) */
 	profile_call_fn *observer; /* told of calls beginning and ending */
@@ -78,6 +98,7 @@ void profile_free(struct profile *p)
 		free(p->fns[i].lines);
 	}
 	free(p->fns);
+	free(p->copies);
 	free(p);
 }
 
@@ -103,6 +124,26 @@ unsigned profile_add_function(struct profile *p, const char *name,
 	f->lines = xcalloc(last_line - first_line + 1, sizeof(*f->lines));
 	f->lines[0].has_code = true;
 	return (unsigned)p->n++;
+}
+
+unsigned profile_add_copy(struct profile *p, unsigned fn, unsigned parent,
+			  long caller, unsigned call_line)
+{
+	struct copy *c;
+
+	if (!p->ncopies)
+		p->ncopies = 1;
+	if (p->ncopies >= p->copies_cap) {
+		p->copies_cap = p->copies_cap ? 2 * p->copies_cap : 16;
+		p->copies = xrealloc(p->copies,
+				     p->copies_cap * sizeof(*p->copies));
+	}
+	c = &p->copies[p->ncopies];
+	c->fn = fn;
+	c->parent = parent < p->ncopies ? parent : 0;
+	c->caller = caller;
+	c->call_line = call_line;
+	return (unsigned)p->ncopies++;
 }
 
 void profile_set_header(struct profile *p, unsigned fn, unsigned line)
@@ -190,6 +231,16 @@ static void begin_line(struct profile *p, struct profile_frame *f,
 		l->occurrences++;
 }
 
+/* The innermost call of `s` ends with RSS `rss`. */
+static void end_call(struct profile *p, struct profile_stack *s, int64_t rss)
+{
+	const struct profile_frame *top = &s->frames[--s->depth];
+
+	finish_line(p, top, rss);
+	if (p->observer)
+		p->observer(p->observer_ctx, top->fn, 0, rss);
+}
+
 /* Closes the calls whose frame is gone: entry sp below `sp`, or equal to
  * it when `inclusive` (a new call at the same sp replaced the old one). */
 static void close_gone(struct profile *p, struct profile_stack *s,
@@ -200,10 +251,93 @@ static void close_gone(struct profile *p, struct profile_stack *s,
 
 		if (top->sp > sp || (top->sp == sp && !inclusive))
 			break;
-		finish_line(p, top, rss);
+		end_call(p, s, rss);
+	}
+}
+
+/* A new frame on top of `s`, for function `fn`. */
+static struct profile_frame *push(struct profile_stack *s, unsigned fn,
+				  uint64_t sp, unsigned copy)
+{
+	struct profile_frame *f;
+
+	if (s->depth == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 16;
+		s->frames = xrealloc(s->frames, s->cap * sizeof(*s->frames));
+	}
+	f = &s->frames[s->depth++];
+	f->sp = sp;
+	f->fn = fn;
+	f->copy = copy;
+	return f;
+}
+
+/* Execution reached line start `addr` of `line` in call `f`: a new
+ * execution of the line, unless the current one simply goes on. */
+static void step_line(struct profile *p, struct profile_frame *f,
+		      unsigned line, uint64_t addr, int64_t rss)
+{
+	if (line != f->line || addr <= f->last_addr) {
+		finish_line(p, f, rss);
+		begin_line(p, f, line, addr, rss);
+	} else {
+		f->last_addr = addr;
+	}
+}
+
+/* Whether copy `outer` is `copy` or one of the copies its code sits in. */
+static bool contains(const struct profile *p, unsigned outer, unsigned copy)
+{
+	for (int i = 0; copy && i < MAX_NESTING; i++) {
+		if (copy == outer)
+			return true;
+		copy = p->copies[copy].parent;
+	}
+	return false;
+}
+
+void profile_leave(struct profile *p, struct profile_stack *s, unsigned copy,
+		   uint64_t sp, int64_t rss)
+{
+	while (s->depth) {
+		const struct profile_frame *top = &s->frames[s->depth - 1];
+
+		if (!top->copy || top->sp > sp || contains(p, top->copy, copy))
+			break;
+		end_call(p, s, rss);
+	}
+}
+
+void profile_enter_copies(struct profile *p, struct profile_stack *s,
+			  unsigned outer, unsigned inner, uint64_t addr,
+			  uint64_t sp, int64_t rss)
+{
+	unsigned chain[MAX_NESTING];
+	size_t n = 0;
+
+	if (!inner || inner >= p->ncopies)
+		return;
+	for (unsigned c = inner; c && n < MAX_NESTING; c = p->copies[c].parent) {
+		chain[n++] = c;
+		if (c == outer)
+			break;
+	}
+	close_gone(p, s, sp, false, rss);
+	profile_leave(p, s, p->copies[chain[n - 1]].parent, sp, rss);
+	while (n--) {
+		const struct copy *c = &p->copies[chain[n]];
+		struct profile_frame *f;
+
+		if (c->caller >= 0 && s->depth) {
+			f = &s->frames[s->depth - 1];
+			if (f->fn == (unsigned)c->caller && f->copy == c->parent)
+				step_line(p, f, c->call_line, addr, rss);
+		}
+		f = push(s, c->fn, sp, chain[n]);
+		p->fns[c->fn].calls++;
+		begin_line(p, f, p->fns[c->fn].header_line, 0, rss);
 		if (p->observer)
-			p->observer(p->observer_ctx, top->fn, 0, rss);
-		s->depth--;
+			p->observer(p->observer_ctx, c->fn, 1, rss);
 	}
 }
 
@@ -213,36 +347,39 @@ void profile_enter(struct profile *p, struct profile_stack *s, unsigned fn,
 	struct profile_frame *f;
 
 	close_gone(p, s, sp, true, rss);
-	if (s->depth == s->cap) {
-		s->cap = s->cap ? 2 * s->cap : 16;
-		s->frames = xrealloc(s->frames, s->cap * sizeof(*s->frames));
-	}
-	f = &s->frames[s->depth++];
-	f->sp = sp;
-	f->fn = fn;
+	f = push(s, fn, sp, 0);
 	p->fns[fn].calls++;
 	begin_line(p, f, p->fns[fn].header_line, 0, rss);
 	if (p->observer)
 		p->observer(p->observer_ctx, fn, 1, rss);
 }
 
-void profile_line(struct profile *p, struct profile_stack *s, unsigned fn,
-		  unsigned line, uint64_t addr, uint64_t sp, int64_t rss)
+void profile_line_in(struct profile *p, struct profile_stack *s, unsigned fn,
+		     unsigned line, uint64_t addr, uint64_t sp, unsigned copy,
+		     int64_t rss)
 {
 	struct profile_frame *f;
 
 	close_gone(p, s, sp, false, rss);
+	profile_leave(p, s, copy, sp, rss);
+	if (copy && (!s->depth || s->frames[s->depth - 1].copy != copy)) {
+		/* Entered by a jump into its middle: the call goes on. */
+		if (copy < p->ncopies && p->copies[copy].fn == fn)
+			begin_line(p, push(s, fn, sp, copy), line, addr, rss);
+		return;
+	}
 	if (!s->depth)
 		return;
 	f = &s->frames[s->depth - 1];
 	if (f->fn != fn)
 		return;
-	if (line != f->line || addr <= f->last_addr) {
-		finish_line(p, f, rss);
-		begin_line(p, f, line, addr, rss);
-	} else {
-		f->last_addr = addr;
-	}
+	step_line(p, f, line, addr, rss);
+}
+
+void profile_line(struct profile *p, struct profile_stack *s, unsigned fn,
+		  unsigned line, uint64_t addr, uint64_t sp, int64_t rss)
+{
+	profile_line_in(p, s, fn, line, addr, sp, 0, rss);
 }
 
 void profile_raise_peak(struct profile_stack *s, int64_t peak_bytes)
@@ -260,17 +397,8 @@ bool profile_in(const struct profile_stack *s, unsigned fn)
 void profile_adopt(struct profile *p, struct profile_stack *s, unsigned fn,
 		   unsigned line, uint64_t addr, uint64_t sp, int64_t rss)
 {
-	struct profile_frame *f;
-
 	close_gone(p, s, sp, true, rss);
-	if (s->depth == s->cap) {
-		s->cap = s->cap ? 2 * s->cap : 16;
-		s->frames = xrealloc(s->frames, s->cap * sizeof(*s->frames));
-	}
-	f = &s->frames[s->depth++];
-	f->sp = sp;
-	f->fn = fn;
-	begin_line(p, f, line, addr, rss);
+	begin_line(p, push(s, fn, sp, 0), line, addr, rss);
 }
 
 void profile_return(struct profile *p, struct profile_stack *s, uint64_t sp,
@@ -282,13 +410,8 @@ void profile_return(struct profile *p, struct profile_stack *s, uint64_t sp,
 void profile_close_all(struct profile *p, struct profile_stack *s,
 		       int64_t rss)
 {
-	while (s->depth) {
-		const struct profile_frame *f = &s->frames[--s->depth];
-
-		finish_line(p, f, rss);
-		if (p->observer)
-			p->observer(p->observer_ctx, f->fn, 0, rss);
-	}
+	while (s->depth)
+		end_call(p, s, rss);
 }
 
 void profile_stack_release(struct profile_stack *s)

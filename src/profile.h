@@ -49,6 +49,8 @@ struct profile_frame {
 	int64_t line_majflt;
 	unsigned fn;           /* index of the function */
 	unsigned line;         /* current source line */
+	unsigned copy;         /* an inlined copy's call (its index, see
+				  profile_add_copy); 0: a real call */
 };
 
 /* The active calls of one thread, innermost last.  Owned by the caller
@@ -88,6 +90,15 @@ unsigned profile_add_function(struct profile *p, const char *name,
 long profile_find_function(const struct profile *p, const char *name,
 			   const char *file, unsigned first_line);
 
+/* An inlined copy of `fn`: the compiler put its code inside other code,
+ * so a call of it is no call at all, only execution entering and leaving
+ * that code (see profile_enter_copies).  `parent` is the profiled copy its
+ * code sits in (0: none); `caller` the function whose line `call_line`
+ * makes the call, when that function is profiled (-1: not).  Returns the
+ * copy's index, never 0. */
+unsigned profile_add_copy(struct profile *p, unsigned fn, unsigned parent,
+			  long caller, unsigned call_line);
+
 /* Calls of `fn` begin at `line` (a --line range's function header,
  * outside its table) instead of first_line. */
 void profile_set_header(struct profile *p, unsigned fn, unsigned line);
@@ -119,6 +130,32 @@ void profile_enter(struct profile *p, struct profile_stack *s, unsigned fn,
  * no call of `fn` on top of the stack is ignored. */
 void profile_line(struct profile *p, struct profile_stack *s, unsigned fn,
 		  unsigned line, uint64_t addr, uint64_t sp, int64_t rss);
+
+/* Like profile_line, at a line start inside inlined copy `copy` of `fn`
+ * (0: in fn's own code), first leaving the copies whose code execution has
+ * left (see profile_leave).  Inside a copy whose call was not seen begin
+ * (code reached by a jump into its middle), the call is adopted without
+ * counting it. */
+void profile_line_in(struct profile *p, struct profile_stack *s, unsigned fn,
+		     unsigned line, uint64_t addr, uint64_t sp, unsigned copy,
+		     int64_t rss);
+
+/* Execution reached the code of copy `copy` at stack pointer `sp`, or
+ * other code when `copy` is 0: the calls of the copies on top of this
+ * thread's stack that do not contain that code end (those with a stack
+ * pointer above `sp` belong to callers and stay). */
+void profile_leave(struct profile *p, struct profile_stack *s, unsigned copy,
+		   uint64_t sp, int64_t rss);
+
+/* Calls of the inlined copies `inner`, its parent, ... up to `outer` begin
+ * at `addr` (their code starts there), outermost first: for each, the
+ * caller's line of the call begins when the caller is profiled and on
+ * top, then the copy's call begins like profile_enter's.  Copies left
+ * before are ended first (profile_leave), the same copy's previous call
+ * too. */
+void profile_enter_copies(struct profile *p, struct profile_stack *s,
+			  unsigned outer, unsigned inner, uint64_t addr,
+			  uint64_t sp, int64_t rss);
 
 /* Like profile_line, for a hit in `fn` while no call of it is known
  * (memprof attached while the call was running): the call is adopted,

@@ -289,43 +289,217 @@ static long prune(struct program *pg, const struct di_function *f,
 	return rc;
 }
 
+static void span(uint64_t a, uint64_t *lo, uint64_t *hi)
+{
+	if (a < *lo)
+		*lo = a;
+	if (a + 1 > *hi)
+		*hi = a + 1;
+}
+
+/* --- inlined copies ---
+ *
+ * A copy's call is seen begin where its code begins (BP_COPY: every
+ * profiled copy beginning there, nested ones too), its lines at their
+ * starts (BP_LINE, in the copy), and its end at every address outside it
+ * that its code can go to (BP_LEAVE: where execution is then). */
+
+struct copy_ref {
+	const struct di_copy *c;
+	unsigned fn;         /* profile index of its function */
+	unsigned idx;        /* its index in the profile (profile_add_copy) */
+};
+
+static int by_nesting(const void *a, const void *b)
+{
+	const struct copy_ref *x = a, *y = b;
+
+	return (x->c->nouter > y->c->nouter) - (x->c->nouter < y->c->nouter);
+}
+
+static const struct copy_ref *ref_by_id(const struct copy_ref *refs, size_t n,
+					uint64_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (refs[i].c->id == id)
+			return &refs[i];
+	return NULL;
+}
+
+/* The innermost profiled copy whose code `a` is (0: none). */
+static unsigned copy_at(const struct copy_ref *refs, size_t n, uint64_t a)
+{
+	const struct copy_ref *best = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t r = 0; r < refs[i].c->nranges; r++)
+			if (a >= refs[i].c->ranges[r].lo &&
+			    a < refs[i].c->ranges[r].hi &&
+			    (!best || refs[i].c->nouter > best->c->nouter))
+				best = &refs[i];
+	return best ? best->idx : 0;
+}
+
+/* Whether a profiled copy begins at `a`: its BP_COPY makes the calling
+ * line's event there (profile_enter_copies). */
+static bool copy_begins(const struct copy_ref *refs, size_t n, uint64_t a)
+{
+	for (size_t i = 0; i < n; i++)
+		if (refs[i].c->entry == a)
+			return true;
+	return false;
+}
+
+/* Adds every copy of `fns` to the profile, parents before the copies in
+ * them; returns them, *n their number. */
+static struct copy_ref *add_copies(struct program *pg,
+				   const struct di_functions *fns,
+				   const unsigned *idx, size_t *n)
+{
+	struct copy_ref *refs = NULL;
+
+	*n = 0;
+	for (size_t i = 0; i < fns->n; i++)
+		for (size_t k = 0; k < fns->v[i].ncopies; k++) {
+			refs = xrealloc(refs, (*n + 1) * sizeof(*refs));
+			refs[*n].c = &fns->v[i].copies[k];
+			refs[*n].fn = idx[i];
+			refs[*n].idx = 0;
+			(*n)++;
+		}
+	qsort(refs, *n, sizeof(*refs), by_nesting);
+	for (size_t i = 0; i < *n; i++) {
+		const struct di_copy *c = refs[i].c;
+		const struct copy_ref *parent = NULL, *around;
+		long caller = -1;
+
+		for (size_t o = 0; o < c->nouter && !parent; o++)
+			parent = ref_by_id(refs, i, c->outer[o]);
+		if (!c->nouter) {
+			for (size_t f = 0; f < fns->n && caller < 0; f++)
+				if (fns->v[f].entry && fns->v[f].entry == c->host_entry)
+					caller = idx[f];
+		} else if ((around = ref_by_id(refs, i, c->outer[0]))) {
+			caller = around->fn;
+		}
+		refs[i].idx = profile_add_copy(pg->prof, refs[i].fn,
+					       parent ? parent->idx : 0,
+					       c->call_line ? caller : -1,
+					       c->call_line);
+	}
+	return refs;
+}
+
+/* Registers the breakpoints of copy `ref`, loaded at `bias`. */
+static void arm_copy(struct program *pg, const struct copy_ref *refs,
+		     size_t nrefs, const struct copy_ref *ref, uint64_t bias,
+		     uint64_t *lo, uint64_t *hi)
+{
+	const struct di_copy *c = ref->c;
+	unsigned outer = ref->idx;
+
+	/* The outermost profiled copy that begins here too. */
+	for (size_t i = 0; i < nrefs; i++)
+		if (refs[i].c->entry == c->entry &&
+		    refs[i].c->nouter < c->nouter) {
+			for (size_t o = 0; o < c->nouter; o++)
+				if (c->outer[o] == refs[i].c->id)
+					outer = refs[i].idx;
+		}
+	bps_add_in(pg->bps, c->entry + bias, BP_COPY, 0, 0, ref->idx, outer);
+	span(c->entry + bias, lo, hi);
+	for (size_t r = 0; r < c->nrows; r++) {
+		const struct di_row *row = &c->rows[r];
+
+		profile_mark_code(pg->prof, ref->fn, row->line);
+		if (row->addr != c->entry && copy_begins(refs, nrefs, row->addr))
+			continue;
+		bps_add_in(pg->bps, row->addr + bias, BP_LINE, ref->fn, row->line,
+			   ref->idx, 0);
+		span(row->addr + bias, lo, hi);
+	}
+	for (size_t r = 0; r < c->nranges; r++) {
+		size_t n = (size_t)(c->ranges[r].hi - c->ranges[r].lo);
+		uint8_t *code;
+		uint64_t *exits;
+		long k;
+
+		if (n > (16u << 20))
+			continue;
+		code = xmalloc(n);
+		exits = xcalloc(n + 1, sizeof(*exits));
+		k = tracee_read(pg->t, c->ranges[r].lo + bias, code, n) == 0 ?
+			    ds_exits(code, n, c->ranges[r].lo, c->ranges,
+				     c->nranges, exits, n + 1) : -1;
+		/* Out of the copy, into the code around it (a jump to
+		 * another function is a tail call: its events will tell). */
+		for (long e = 0; e < k; e++) {
+			bool around = false;
+
+			for (size_t h = 0; h < c->nhost && !around; h++)
+				around = exits[e] >= c->host[h].lo &&
+					 exits[e] < c->host[h].hi;
+			if (!around)
+				continue;
+			bps_add_in(pg->bps, exits[e] + bias, BP_LEAVE, 0, 0,
+				   copy_at(refs, nrefs, exits[e]), 0);
+			span(exits[e] + bias, lo, hi);
+		}
+		free(exits);
+		free(code);
+	}
+}
+
 /* Profiles the functions `fns` loaded at `bias`: rows in the profile,
  * breakpoints registered (armed by the caller); *lo..*hi grows to span
  * them. */
 static void add_functions(struct program *pg, const struct di_functions *fns,
 			  uint64_t bias, uint64_t *lo, uint64_t *hi)
 {
+	unsigned *idx = xcalloc(fns->n + 1, sizeof(*idx));
+	struct copy_ref *refs;
+	size_t nrefs;
+
 	for (size_t i = 0; i < fns->n; i++) {
 		const struct di_function *f = &fns->v[i];
 		long known = profile_find_function(pg->prof, f->name, f->file,
 						   f->first_line);
-		/* A library loaded again adds to the same table. */
-		unsigned idx = known >= 0 ?
-				       (unsigned)known :
-				       profile_add_function(pg->prof, f->name, f->file,
-							    f->first_line, f->last_line);
-		int *keep = xcalloc(f->nrows, sizeof(*keep));
 
+		/* A library loaded again adds to the same table. */
+		idx[i] = known >= 0 ? (unsigned)known :
+				      profile_add_function(pg->prof, f->name, f->file,
+							   f->first_line, f->last_line);
 		if (f->header_line && known < 0)
-			profile_set_header(pg->prof, idx, f->header_line);
-		bps_add(pg->bps, f->entry + bias, BP_ENTRY, idx, 0);
-		if (f->entry + bias < *lo)
-			*lo = f->entry + bias;
+			profile_set_header(pg->prof, idx[i], f->header_line);
+	}
+	refs = add_copies(pg, fns, idx, &nrefs);
+	for (size_t i = 0; i < fns->n; i++) {
+		const struct di_function *f = &fns->v[i];
+		int *keep;
+
+		if (!f->entry)
+			continue; /* copies only */
+		keep = xcalloc(f->nrows + 1, sizeof(*keep));
+		bps_add(pg->bps, f->entry + bias, BP_ENTRY, idx[i], 0);
+		span(f->entry + bias, lo, hi);
 		if (prune(pg, f, bias, keep) < 0)
 			for (size_t r = 0; r < f->nrows; r++)
 				keep[r] = 1;
 		for (size_t r = 0; r < f->nrows; r++) {
 			uint64_t a = f->rows[r].addr + bias;
 
-			profile_mark_code(pg->prof, idx, f->rows[r].line);
-			if (!keep[r])
+			profile_mark_code(pg->prof, idx[i], f->rows[r].line);
+			if (!keep[r] || copy_begins(refs, nrefs, f->rows[r].addr))
 				continue;
-			bps_add(pg->bps, a, BP_LINE, idx, f->rows[r].line);
-			if (a + 1 > *hi)
-				*hi = a + 1;
+			bps_add(pg->bps, a, BP_LINE, idx[i], f->rows[r].line);
+			span(a, lo, hi);
 		}
 		free(keep);
 	}
+	for (size_t i = 0; i < nrefs; i++)
+		arm_copy(pg, refs, nrefs, &refs[i], bias, lo, hi);
+	free(refs);
+	free(idx);
 }
 
 /* Arms what add_functions registered, with a scratch area near `lo`. */

@@ -198,8 +198,10 @@ static void name_peak(struct session *s, pid_t pid)
 	sym = di_symbolizer_new(pid);
 	if (!sym)
 		return;
-	for (size_t i = 0; i < s->place_depth; i++)
-		di_symbolize(sym, s->place_pcs[i], &pk->stack[pk->depth++]);
+	for (size_t i = 0; i < s->place_depth && pk->depth < PEAK_STACK_MAX; i++)
+		pk->depth += di_symbolize(sym, s->place_pcs[i],
+					  &pk->stack[pk->depth],
+					  PEAK_STACK_MAX - pk->depth);
 	di_symbolizer_free(sym);
 }
 
@@ -265,16 +267,23 @@ static void account(struct session *s, struct thread *th, const struct bp *bp,
 			bps_add_return(s->bps, ret);
 		profile_enter(s->prof, &th->stack, fn, regs->rsp, rss);
 	}
+	/* Inlined copies: no call, no return, only code entered and left. */
+	if (kinds & BP_COPY)
+		profile_enter_copies(s->prof, &th->stack, bp->enter, bp->copy,
+				     addr, regs->rsp, rss);
+	else if ((kinds & (BP_LEAVE | BP_LINE)) == BP_LEAVE)
+		profile_leave(s->prof, &th->stack, bp->copy, regs->rsp, rss);
 	if (!(kinds & BP_LINE))
 		return;
 	/* Attached mid-call: adopt the call.  Its entry stack pointer is
 	 * unknown; a little above the current one stands for it. */
-	if (s->attached && !(kinds & BP_ENTRY) && !profile_in(&th->stack, fn))
+	if (s->attached && !bp->copy && !(kinds & BP_ENTRY) &&
+	    !profile_in(&th->stack, fn))
 		profile_adopt(s->prof, &th->stack, fn, line, addr,
 			      regs->rsp + 256, rss);
 	else
-		profile_line(s->prof, &th->stack, fn, line, addr, regs->rsp,
-			     rss);
+		profile_line_in(s->prof, &th->stack, fn, line, addr, regs->rsp,
+				bp->copy, rss);
 	if (th->stack.depth) {
 		s->out->last_fn = (int)th->stack.frames[th->stack.depth - 1].fn;
 		s->out->last_line = th->stack.frames[th->stack.depth - 1].line;

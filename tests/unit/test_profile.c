@@ -297,6 +297,104 @@ START_TEST(close_all_nested)
 }
 END_TEST
 
+/* A copy of f (lines 20-23) inlined twice into g (lines 40-45), as the
+ * optimiser leaves it: g's line 41 calls it in a loop, the copy's code
+ * begins at 0x100, its lines start at 0x100 (21) and 0x108 (22), and g's
+ * code after it is at 0x140 (line 42). */
+START_TEST(inlined_copy_in_a_loop)
+{
+	struct profile *p = profile_new();
+	struct profile_stack s = { 0 };
+	unsigned f = profile_add_function(p, "f", "a.c", 20, 23);
+	unsigned g = profile_add_function(p, "g", "a.c", 40, 45);
+	unsigned c = profile_add_copy(p, f, 0, (long)g, 41);
+	const uint64_t sp = 5000;
+
+	ck_assert_uint_ne(c, 0);
+	profile_enter(p, &s, g, sp + 64, 1 * MiB);
+	profile_line(p, &s, g, 40, 0x80, sp, 1 * MiB);
+	for (int i = 0; i < 3; i++) {
+		/* The copy begins: g's line 41 starts, then f's call. */
+		profile_enter_copies(p, &s, c, c, 0x100, sp, (1 + 4 * i) * MiB);
+		ck_assert_uint_eq(s.depth, 2);
+		ck_assert_uint_eq(s.frames[1].copy, c);
+		ck_assert_uint_eq(s.frames[1].sp, sp);
+		profile_line_in(p, &s, f, 21, 0x100, sp, c, (1 + 4 * i) * MiB);
+		profile_line_in(p, &s, f, 22, 0x108, sp, c, (2 + 4 * i) * MiB);
+		/* A call from inside the copy returns into it. */
+		profile_enter(p, &s, g, sp - 8, (3 + 4 * i) * MiB);
+		profile_return(p, &s, sp, (4 + 4 * i) * MiB);
+		ck_assert_uint_eq(s.depth, 2);
+		/* Back at the copy's start: the previous call ends. */
+	}
+	/* Out of the copy into g's code. */
+	profile_leave(p, &s, 0, sp, 13 * MiB);
+	ck_assert_uint_eq(s.depth, 1);
+	profile_line(p, &s, g, 42, 0x140, sp, 13 * MiB);
+	profile_close_all(p, &s, 13 * MiB);
+
+	ck_assert_uint_eq(profile_function(p, f)->calls, 3);
+	ck_assert_uint_eq(profile_function(p, g)->calls, 4);
+	/* f: header 0 each time; 21: +1 each; 22: +3 each (the call). */
+	ck_line(p, f, 20, 3, 3, 9 * MiB, 0);
+	ck_line(p, f, 21, 3, 3, 10 * MiB, 3 * MiB);
+	ck_line(p, f, 22, 3, 3, 13 * MiB, 9 * MiB);
+	/* g's line 41 runs once per call of the copy, carrying it. */
+	ck_line(p, g, 41, 3, 3, 13 * MiB, 12 * MiB);
+	ck_line(p, g, 42, 1, 1, 13 * MiB, 0);
+	profile_stack_release(&s);
+	profile_free(p);
+}
+END_TEST
+
+/* Copies nested in copies, beginning at one address; code reached by a
+ * jump into a copy's middle; a copy's frame under a callee's. */
+START_TEST(nested_copies)
+{
+	struct profile *p = profile_new();
+	struct profile_stack s = { 0 };
+	unsigned f = profile_add_function(p, "f", "a.c", 10, 12);
+	unsigned h = profile_add_function(p, "h", "a.c", 20, 22);
+	unsigned k = profile_add_function(p, "k", "a.c", 30, 32);
+	unsigned ch = profile_add_copy(p, h, 0, -1, 0);
+	unsigned cf = profile_add_copy(p, f, ch, (long)h, 21);
+	const uint64_t sp = 8000;
+
+	/* h's copy and f's copy in it begin at 0x200. */
+	profile_enter_copies(p, &s, ch, cf, 0x200, sp, 1 * MiB);
+	ck_assert_uint_eq(s.depth, 2);
+	ck_assert_uint_eq(s.frames[0].copy, ch);
+	ck_assert_uint_eq(s.frames[1].copy, cf);
+	profile_line_in(p, &s, f, 11, 0x200, sp, cf, 1 * MiB);
+	/* A callee k is deeper: its code leaves nothing of the copies. */
+	profile_enter(p, &s, k, sp - 8, 2 * MiB);
+	profile_line(p, &s, k, 31, 0x900, sp - 64, 2 * MiB);
+	profile_leave(p, &s, 0, sp - 64, 2 * MiB);
+	ck_assert_uint_eq(s.depth, 3);
+	profile_return(p, &s, sp, 6 * MiB);
+	ck_assert_uint_eq(s.depth, 2);
+	/* Out of f's copy, into h's: f's call ends, h's goes on. */
+	profile_line_in(p, &s, h, 22, 0x240, sp, ch, 7 * MiB);
+	ck_assert_uint_eq(s.depth, 1);
+	ck_line(p, f, 11, 1, 1, 7 * MiB, 6 * MiB);
+	ck_line(p, h, 21, 1, 1, 7 * MiB, 6 * MiB);
+	/* Into f's copy by a jump: adopted, not counted as a call. */
+	profile_line_in(p, &s, f, 12, 0x220, sp, cf, 7 * MiB);
+	ck_assert_uint_eq(s.depth, 2);
+	profile_leave(p, &s, 0, sp, 8 * MiB);
+	ck_assert_uint_eq(s.depth, 0);
+	ck_assert_uint_eq(profile_function(p, f)->calls, 1);
+	ck_assert_uint_eq(profile_function(p, h)->calls, 1);
+	ck_line(p, f, 12, 1, 1, 8 * MiB, 1 * MiB);
+	ck_line(p, h, 22, 1, 1, 8 * MiB, 1 * MiB);
+	/* An unknown copy index is ignored. */
+	profile_enter_copies(p, &s, 0, 99, 0x300, sp, 8 * MiB);
+	ck_assert_uint_eq(s.depth, 0);
+	profile_stack_release(&s);
+	profile_free(p);
+}
+END_TEST
+
 Suite *profile_suite(void)
 {
 	Suite *s = suite_create("profile");
@@ -310,6 +408,8 @@ Suite *profile_suite(void)
 	tcase_add_test(tc, enter_replaces_frame_at_same_sp);
 	tcase_add_test(tc, ignored_hits);
 	tcase_add_test(tc, close_all_nested);
+	tcase_add_test(tc, inlined_copy_in_a_loop);
+	tcase_add_test(tc, nested_copies);
 	suite_add_tcase(s, tc);
 	return s;
 }
