@@ -144,6 +144,9 @@ void bps_add_region(struct breakpoints *b, uint64_t lo, uint64_t hi,
 {
 	struct region *r;
 
+	for (size_t i = 0; i < b->nregions; i++)
+		if (b->regions[i].lo == lo && b->regions[i].hi == hi)
+			return; /* known already */
 	b->regions = xrealloc(b->regions,
 			      (b->nregions + 1) * sizeof(*b->regions));
 	r = &b->regions[b->nregions++];
@@ -324,7 +327,8 @@ static void plan(struct breakpoints *b, struct bp *bp)
 
 	bp->how = DS_STEP;
 	if (n <= 0) {
-		if (bp->kinds & (BP_ENTRY | BP_LINE | BP_COPY | BP_LEAVE))
+		if (bp->kinds & (BP_ENTRY | BP_LINE | BP_COPY | BP_LEAVE |
+					BP_REENTER))
 			b->stepped++;
 		return;
 	}
@@ -344,7 +348,8 @@ static void plan(struct breakpoints *b, struct bp *bp)
 		bp->to = p.target;
 		break;
 	default: /* DS_STEP: ds_plan makes no other kind */
-		if (bp->kinds & (BP_ENTRY | BP_LINE | BP_COPY | BP_LEAVE))
+		if (bp->kinds & (BP_ENTRY | BP_LINE | BP_COPY | BP_LEAVE |
+					BP_REENTER))
 			b->stepped++;
 		break;
 	}
@@ -359,6 +364,7 @@ static struct bp *insert(struct breakpoints *b, uint64_t addr)
 	s = find_slot(b, addr);
 	if (!s->addr) {
 		s->addr = addr;
+		s->cfa_reg = -1;
 		b->n++;
 	}
 	return s;
@@ -369,16 +375,29 @@ void bps_add_in(struct breakpoints *b, uint64_t addr, unsigned kinds,
 {
 	struct bp *s = insert(b, addr);
 
+	if (kinds & BP_ENTRY)
+		s->entry_fn = fn;
+	if ((kinds & BP_LINE) || ((kinds & BP_REENTER) && !(s->kinds & BP_LINE))) {
+		s->fn = fn;
+		s->line = line;
+	}
+	if (kinds & (BP_LINE | BP_COPY | BP_LEAVE | BP_REENTER))
+		s->copy = copy;
 	s->kinds |= (uint8_t)kinds;
 	s->site = addr;
-	if (kinds & (BP_ENTRY | BP_LINE))
-		s->fn = fn;
-	if (kinds & BP_LINE)
-		s->line = line;
-	if (kinds & (BP_LINE | BP_COPY | BP_LEAVE))
-		s->copy = copy;
 	if (kinds & BP_COPY)
 		s->enter = enter;
+}
+
+void bps_set_frame(struct breakpoints *b, uint64_t addr, int reg, int64_t off)
+{
+	struct bp *s = find_slot(b, addr);
+
+	if (!s->addr)
+		return;
+	s->cfa_reg = (reg == 6 || reg == 7) && off >= INT32_MIN && off <= INT32_MAX ?
+			     (int8_t)reg : -1;
+	s->cfa_off = s->cfa_reg >= 0 ? (int32_t)off : 0;
 }
 
 void bps_add(struct breakpoints *b, uint64_t addr, unsigned kinds,

@@ -17,6 +17,8 @@ enum bp_kind {
 	BP_DLHOOK = 8,  /* the dynamic linker's hook: the libraries changed */
 	BP_COPY = 16,   /* inlined copies begin here: `enter` .. `copy` */
 	BP_LEAVE = 32,  /* code reached from inside a copy, outside it */
+	BP_REENTER = 64, /* code of a copy reached from outside it, not at
+			    its start: its call goes on at `line` */
 };
 
 struct bp {
@@ -29,8 +31,12 @@ struct bp {
 	uint8_t kinds;   /* enum bp_kind bits */
 	uint8_t how;     /* enum ds_kind: how a thread gets past it */
 	uint8_t len;     /* length of the original instruction */
-	unsigned fn;     /* profile function index (ENTRY, LINE) */
-	unsigned line;   /* source line (LINE) */
+	int8_t cfa_reg;  /* the frame rule here: the CFA is register cfa_reg
+			    (7: rsp, 6: rbp) + cfa_off; -1: unknown */
+	int32_t cfa_off;
+	unsigned entry_fn; /* profile function index (ENTRY) */
+	unsigned fn;     /* profile function index (LINE, REENTER) */
+	unsigned line;   /* source line (LINE, REENTER) */
 	unsigned copy;   /* the profiled inlined copy whose code this is (see
 			    profile_add_copy), 0: none (LINE, COPY, LEAVE) */
 	unsigned enter;  /* the outermost copy beginning here (COPY) */
@@ -47,9 +53,14 @@ void bps_add(struct breakpoints *b, uint64_t addr, unsigned kinds,
 	     unsigned fn, unsigned line);
 
 /* Like bps_add, for code inside inlined copy `copy` (0: none), where
- * (BP_COPY) the copies `enter` down to `copy` begin. */
+ * (BP_COPY) the copies `enter` down to `copy` begin.  A line start's
+ * `fn` and `line` win over a BP_REENTER's. */
 void bps_add_in(struct breakpoints *b, uint64_t addr, unsigned kinds,
 		unsigned fn, unsigned line, unsigned copy, unsigned enter);
+
+/* The frame rule at `addr` (see struct bp), for a breakpoint added
+ * there. */
+void bps_set_frame(struct breakpoints *b, uint64_t addr, int reg, int64_t off);
 
 /* Maps a scratch area for displaced instructions near `near` (within
  * rel32 reach), with room for `nslots` copies, by making the stopped

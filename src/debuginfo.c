@@ -896,7 +896,8 @@ static void rows_finish(struct rows *r)
 {
 	size_t n = r->n ? 1 : 0;
 
-	qsort(r->v, r->n, sizeof(*r->v), cmp_row);
+	if (r->n > 1)
+		qsort(r->v, r->n, sizeof(*r->v), cmp_row);
 	for (size_t i = 1; i < r->n; i++) {
 		if (r->v[i].addr == r->v[n - 1].addr)
 			n--;
@@ -905,16 +906,19 @@ static void rows_finish(struct rows *r)
 	r->n = n;
 }
 
-/* Where the code of inlined subroutine `die` (its ranges `rg`) begins to
- * run: its entry pc, else its lowest address. */
+/* Where the code of inlined subroutine `die` (its ranges `rg`, in the
+ * function whose code is `host`) begins to run: its entry pc (which may
+ * be an instruction of the code around it, just before), else its lowest
+ * address. */
 static bool copy_entry(Dwarf_Die *die, const struct ranges *rg,
-		       uint64_t *entry)
+		       const struct ranges *host, uint64_t *entry)
 {
 	Dwarf_Addr pc;
 
 	if (!rg->n)
 		return false;
-	if (dwarf_entrypc(die, &pc) == 0 && ranges_has(rg, pc)) {
+	if (dwarf_entrypc(die, &pc) == 0 &&
+	    (ranges_has(rg, pc) || ranges_has(host, pc))) {
 		*entry = pc;
 		return true;
 	}
@@ -947,9 +951,11 @@ static unsigned call_line(Dwarf_Die *cu, Dwarf_Die *die,
 }
 
 /* Appends, for each inlined subroutine directly in `die` (not inside
- * another), a row of its calling line in `file` where its code begins. */
+ * another) of function code `host`, a row of its calling line in `file`
+ * where its code begins. */
 static void call_rows(struct debuginfo *di, Dwarf_Die *cu, Dwarf_Die *die,
-		      const struct source *file, struct rows *r, int depth)
+		      const struct ranges *host, const struct source *file,
+		      struct rows *r, int depth)
 {
 	Dwarf_Die child;
 
@@ -964,7 +970,7 @@ static void call_rows(struct debuginfo *di, Dwarf_Die *cu, Dwarf_Die *die,
 		case DW_TAG_inlined_subroutine:
 			die_ranges(&child, &rg);
 			line = call_line(cu, &child, file);
-			if (line && copy_entry(&child, &rg, &entry))
+			if (line && copy_entry(&child, &rg, host, &entry))
 				rows_add(r, entry + di->bias, line);
 			free(rg.v);
 			break;
@@ -972,7 +978,8 @@ static void call_rows(struct debuginfo *di, Dwarf_Die *cu, Dwarf_Die *die,
 			break;
 		default:
 			if (dwarf_haschildren(&child))
-				call_rows(di, cu, &child, file, r, depth + 1);
+				call_rows(di, cu, &child, host, file, r,
+					  depth + 1);
 			break;
 		}
 	} while (dwarf_siblingof(&child, &child) == 0);
@@ -987,6 +994,28 @@ static void range_copy(const struct ranges *from, uint64_t bias,
 		(*to)[i].lo = from->v[i].lo + bias;
 		(*to)[i].hi = from->v[i].hi + bias;
 	}
+}
+
+/* Adds the calling lines `calls` to `r`: where an inlined call begins,
+ * its calling line starts, whatever row the table has there. */
+static void rows_merge_calls(struct rows *r, struct rows *calls)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < r->n; i++) {
+		bool call = false;
+
+		for (size_t c = 0; c < calls->n && !call; c++)
+			call = calls->v[c].addr == r->v[i].addr;
+		if (!call)
+			r->v[k++] = r->v[i];
+	}
+	r->n = k;
+	for (size_t c = 0; c < calls->n; c++)
+		rows_add(r, calls->v[c].addr, calls->v[c].line);
+	free(calls->v);
+	calls->v = NULL;
+	calls->n = 0;
 }
 
 /* Sets first_line and last_line of `f` from its rows and those of its
@@ -1020,7 +1049,7 @@ static int describe(struct debuginfo *di, Dwarf_Die *cu, Dwarf_Die *die,
 	int decl_line = 0;
 	Dwarf_Addr entry;
 	struct source file;
-	struct rows r = { 0 };
+	struct rows r = { 0 }, calls = { 0 };
 	struct row_filter rf = { &own, &inl, &file, 1, UINT_MAX };
 
 	memset(f, 0, sizeof(*f));
@@ -1032,7 +1061,8 @@ static int describe(struct debuginfo *di, Dwarf_Die *cu, Dwarf_Die *die,
 	die_ranges(die, &own);
 	inlined_ranges(die, &inl);
 	rows_collect(di, cu, &rf, &r);
-	call_rows(di, cu, die, &file, &r, 0);
+	call_rows(di, cu, die, &own, &file, &calls, 0);
+	rows_merge_calls(&r, &calls);
 	if (own.n == 1) {
 		f->code.lo = own.v[0].lo + di->bias;
 		f->code.hi = own.v[0].hi + di->bias;
@@ -1155,21 +1185,27 @@ static void add_copy(struct copy_walk *w, Dwarf_Die *die,
 {
 	struct debuginfo *di = w->di;
 	struct di_function *f = &w->out->v[o->fn];
-	struct ranges rg = { 0 }, nested = { 0 };
-	struct row_filter rf = { &rg, &nested, &o->file, o->lo, o->hi };
-	struct rows r = { 0 };
+	struct ranges rg = { 0 }, nested = { 0 }, in = { 0 };
+	struct row_filter rf = { &in, &nested, &o->file, o->lo, o->hi };
+	struct rows r = { 0 }, calls = { 0 };
 	struct di_copy *c;
 	uint64_t entry;
 
 	die_ranges(die, &rg);
-	if (!copy_entry(die, &rg, &entry)) {
+	if (!copy_entry(die, &rg, &w->host_ranges, &entry)) {
 		free(rg.v);
 		return;
 	}
 	inlined_ranges(die, &nested);
+	/* Its lines, the one where it begins too. */
+	for (size_t i = 0; i < rg.n; i++)
+		ranges_add(&in, rg.v[i].lo, rg.v[i].hi);
+	ranges_add(&in, entry, entry + 1);
 	rows_collect(di, &w->cu, &rf, &r);
-	call_rows(di, &w->cu, die, &o->file, &r, 0);
+	call_rows(di, &w->cu, die, &w->host_ranges, &o->file, &calls, 0);
+	rows_merge_calls(&r, &calls);
 	rows_finish(&r);
+	free(in.v);
 	f->copies = xrealloc(f->copies, (f->ncopies + 1) * sizeof(*f->copies));
 	c = &f->copies[f->ncopies++];
 	memset(c, 0, sizeof(*c));
@@ -1961,6 +1997,44 @@ int debuginfo_find_at(struct debuginfo *di, uint64_t entry,
 		return 1;
 	}
 	return 0;
+}
+
+/* The rule at `addr` in `cfi` (whose addresses are `bias` below ours). */
+static int cfa_rule(Dwarf_CFI *cfi, Dwarf_Addr bias, uint64_t addr, int *reg,
+		    int64_t *off)
+{
+	Dwarf_Frame *frame = NULL;
+	Dwarf_Op *ops;
+	size_t nops = 0;
+	int rc = -1;
+
+	if (!cfi || addr < bias || dwarf_cfi_addrframe(cfi, addr - bias, &frame) != 0)
+		return -1;
+	if (dwarf_frame_cfa(frame, &ops, &nops) == 0 && nops == 1) {
+		if (ops[0].atom == DW_OP_bregx) {
+			*reg = (int)ops[0].number;
+			*off = (int64_t)ops[0].number2;
+			rc = 0;
+		} else if (ops[0].atom >= DW_OP_breg0 && ops[0].atom <= DW_OP_breg31) {
+			*reg = ops[0].atom - DW_OP_breg0;
+			*off = (int64_t)ops[0].number;
+			rc = 0;
+		}
+	}
+	free(frame);
+	return rc;
+}
+
+int debuginfo_cfa(const struct debuginfo *di, uint64_t addr, int *reg,
+		  int64_t *off)
+{
+	Dwarf_Addr bias = 0;
+	Dwarf_CFI *cfi = dwfl_module_eh_cfi(di->mod, &bias);
+
+	if (cfa_rule(cfi, bias, addr, reg, off) == 0)
+		return 0;
+	cfi = dwfl_module_dwarf_cfi(di->mod, &bias);
+	return cfa_rule(cfi, bias, addr, reg, off);
 }
 
 int debuginfo_has_marks(const char *path)

@@ -165,6 +165,14 @@ void di_place_release(struct di_place *p);
 int debuginfo_find_lines(struct debuginfo *di, const char *file,
 			 unsigned from, unsigned to, struct di_functions *out);
 
+/* The canonical frame address (the stack pointer before the call that
+ * made the frame) at address `addr` of `di`, as the frame information
+ * (.eh_frame, .debug_frame) gives it: the value of DWARF register *reg
+ * (7: rsp, 6: rbp) plus *off.  Returns 0, or -1 when it has no such
+ * simple rule there. */
+int debuginfo_cfa(const struct debuginfo *di, uint64_t addr, int *reg,
+		  int64_t *off);
+
 /* --depth: appends the function whose first instruction is at file
  * address `entry`, when it has line information and is not in `out`
  * already.  Returns 1 when it appended one. */

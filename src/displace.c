@@ -435,6 +435,34 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static void flow_targets(const struct flow *fl, long n,
+			 struct ds_targets *targets)
+{
+	targets->v = xcalloc((size_t)n + 1, sizeof(*targets->v));
+	targets->n = 0;
+	for (long j = 0; j < n; j++)
+		if (fl[j].target)
+			targets->v[targets->n++] = fl[j].target;
+	qsort(targets->v, targets->n, sizeof(*targets->v), cmp_u64);
+}
+
+int ds_branch_targets(const uint8_t *code, size_t n, uint64_t addr,
+		      struct ds_targets *targets)
+{
+	struct di_function f;
+	struct flow *fl;
+	long k;
+
+	memset(&f, 0, sizeof(f));
+	f.code.lo = addr;
+	f.code.hi = addr + n;
+	if (!n || (k = decode_flow(&f, code, &fl)) < 0)
+		return -1;
+	flow_targets(fl, k, targets);
+	free(fl);
+	return 0;
+}
+
 long ds_prune(const struct di_function *f, const uint8_t *code, int *keep,
 	      struct ds_targets *targets)
 {
@@ -445,12 +473,7 @@ long ds_prune(const struct di_function *f, const uint8_t *code, int *keep,
 
 	if (n < 0)
 		return -1;
-	targets->v = xcalloc((size_t)n + 1, sizeof(*targets->v));
-	targets->n = 0;
-	for (long j = 0; j < n; j++)
-		if (fl[j].target)
-			targets->v[targets->n++] = fl[j].target;
-	qsort(targets->v, targets->n, sizeof(*targets->v), cmp_u64);
+	flow_targets(fl, n, targets);
 	for (size_t r = 0; r < f->nrows; r++) {
 		const struct di_row *row = &f->rows[r];
 		bool need = row->addr == f->entry, any = false;
@@ -513,9 +536,11 @@ static bool in_ranges(const struct di_range *r, size_t n, uint64_t a)
 	return false;
 }
 
-long ds_exits(const uint8_t *code, size_t n, uint64_t addr,
-	      const struct di_range *inside, size_t ninside, uint64_t *out,
-	      size_t max)
+/* The successors of the instructions of `code` on one side of `inside`
+ * (`from_inside`) that are on the other side. */
+static long crossings(const uint8_t *code, size_t n, uint64_t addr,
+		      const struct di_range *inside, size_t ninside,
+		      bool from_inside, uint64_t *out, size_t max)
 {
 	csh cs = decoder();
 	cs_insn *insn;
@@ -535,6 +560,8 @@ long ds_exits(const uint8_t *code, size_t n, uint64_t addr,
 			cs_free(insn, 1);
 			return -1;
 		}
+		if (in_ranges(inside, ninside, insn->address) != from_inside)
+			continue;
 		if (!in_group(insn, CS_GRP_RET) && !in_group(insn, CS_GRP_IRET) &&
 		    insn->id != X86_INS_HLT && insn->id != X86_INS_UD2 &&
 		    insn->id != X86_INS_JMP)
@@ -544,7 +571,7 @@ long ds_exits(const uint8_t *code, size_t n, uint64_t addr,
 		    x->operands[0].type == X86_OP_IMM)
 			next[nnext++] = (uint64_t)x->operands[0].imm;
 		for (size_t i = 0; i < nnext && found < max; i++)
-			if (!in_ranges(inside, ninside, next[i]))
+			if (in_ranges(inside, ninside, next[i]) != from_inside)
 				out[found++] = next[i];
 	}
 	cs_free(insn, 1);
@@ -553,6 +580,20 @@ long ds_exits(const uint8_t *code, size_t n, uint64_t addr,
 		if (!k || out[i] != out[k - 1])
 			out[k++] = out[i];
 	return (long)k;
+}
+
+long ds_exits(const uint8_t *code, size_t n, uint64_t addr,
+	      const struct di_range *inside, size_t ninside, uint64_t *out,
+	      size_t max)
+{
+	return crossings(code, n, addr, inside, ninside, true, out, max);
+}
+
+long ds_entries(const uint8_t *code, size_t n, uint64_t addr,
+		const struct di_range *inside, size_t ninside, uint64_t *out,
+		size_t max)
+{
+	return crossings(code, n, addr, inside, ninside, false, out, max);
 }
 
 size_t ds_call_targets(const uint8_t *code, size_t n, uint64_t addr,

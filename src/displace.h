@@ -77,6 +77,12 @@ struct ds_targets {
 };
 int ds_targets_has(const struct ds_targets *t, uint64_t addr);
 
+/* The direct branch targets in `code` (n bytes at `addr`, one function),
+ * sorted, for bps_add_region (free targets->v).  Returns 0, or -1 when
+ * the code cannot be analysed (indirect jumps, undecodable bytes). */
+int ds_branch_targets(const uint8_t *code, size_t n, uint64_t addr,
+		      struct ds_targets *targets);
+
 /* --depth: the targets of the direct calls in `code` (n bytes at
  * `addr`), at most `max`.  Returns how many. */
 size_t ds_call_targets(const uint8_t *code, size_t n, uint64_t addr,
@@ -91,6 +97,12 @@ struct di_range;
 long ds_exits(const uint8_t *code, size_t n, uint64_t addr,
 	      const struct di_range *inside, size_t ninside, uint64_t *out,
 	      size_t max);
+
+/* The converse: the addresses inside `inside` where execution can go from
+ * the instructions of `code` outside it. */
+long ds_entries(const uint8_t *code, size_t n, uint64_t addr,
+		const struct di_range *inside, size_t ninside, uint64_t *out,
+		size_t max);
 
 /* Releases the decoder. */
 void ds_close(void);

@@ -215,11 +215,10 @@ static void finish_line(struct profile *p, const struct profile_frame *f,
 	l->finished++;
 }
 
-static void begin_line(struct profile *p, struct profile_frame *f,
-		       unsigned line, uint64_t addr, int64_t rss)
+/* Call `f` is now running `line`, from `addr`. */
+static void run_line(struct profile *p, struct profile_frame *f,
+		     unsigned line, uint64_t addr, int64_t rss)
 {
-	struct profile_line *l = line_of(p, f->fn, line);
-
 	f->line = line;
 	f->line_rss = rss;
 	f->line_heap = p->heap;
@@ -227,8 +226,17 @@ static void begin_line(struct profile *p, struct profile_frame *f,
 	f->line_majflt = p->majflt;
 	f->line_peak = rss;
 	f->last_addr = addr;
+}
+
+/* The same, a new execution of the line. */
+static void begin_line(struct profile *p, struct profile_frame *f,
+		       unsigned line, uint64_t addr, int64_t rss)
+{
+	struct profile_line *l = line_of(p, f->fn, line);
+
 	if (l)
 		l->occurrences++;
+	run_line(p, f, line, addr, rss);
 }
 
 /* The innermost call of `s` ends with RSS `rss`. */
@@ -374,6 +382,19 @@ void profile_line_in(struct profile *p, struct profile_stack *s, unsigned fn,
 	if (f->fn != fn)
 		return;
 	step_line(p, f, line, addr, rss);
+}
+
+void profile_resume(struct profile *p, struct profile_stack *s, unsigned fn,
+		    unsigned line, uint64_t addr, uint64_t sp, unsigned copy,
+		    int64_t rss)
+{
+	close_gone(p, s, sp, false, rss);
+	profile_leave(p, s, copy, sp, rss);
+	if (!copy || copy >= p->ncopies || p->copies[copy].fn != fn ||
+	    (s->depth && s->frames[s->depth - 1].copy == copy))
+		return; /* never left */
+	run_line(p, push(s, fn, sp, copy), line ? line : p->fns[fn].header_line,
+		 addr, rss);
 }
 
 void profile_line(struct profile *p, struct profile_stack *s, unsigned fn,

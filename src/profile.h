@@ -147,6 +147,14 @@ void profile_line_in(struct profile *p, struct profile_stack *s, unsigned fn,
 void profile_leave(struct profile *p, struct profile_stack *s, unsigned copy,
 		   uint64_t sp, int64_t rss);
 
+/* Execution came back into the code of copy `copy` of `fn` from outside
+ * it (the compiler interleaved the code around with the copy's), where
+ * line `line` runs: the copy's call goes on, or is adopted, without
+ * counting a new execution of the line. */
+void profile_resume(struct profile *p, struct profile_stack *s, unsigned fn,
+		    unsigned line, uint64_t addr, uint64_t sp, unsigned copy,
+		    int64_t rss);
+
 /* Calls of the inlined copies `inner`, its parent, ... up to `outer` begin
  * at `addr` (their code starts there), outermost first: for each, the
  * caller's line of the call begins when the caller is profiled and on

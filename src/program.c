@@ -297,6 +297,21 @@ static void span(uint64_t a, uint64_t *lo, uint64_t *hi)
 		*hi = a + 1;
 }
 
+/* Registers a breakpoint at file address `a` of object `di` (loaded at
+ * `bias`), with the frame rule there: what makes the stack pointer of an
+ * event that of its call (see entry_sp() in session.c). */
+static void add_bp(struct program *pg, const struct debuginfo *di, uint64_t a,
+		   uint64_t bias, unsigned kinds, unsigned fn, unsigned line,
+		   unsigned copy, unsigned enter)
+{
+	int reg;
+	int64_t off;
+
+	bps_add_in(pg->bps, a + bias, kinds, fn, line, copy, enter);
+	if (di && debuginfo_cfa(di, a, &reg, &off) == 0)
+		bps_set_frame(pg->bps, a + bias, reg, off);
+}
+
 /* --- inlined copies ---
  *
  * A copy's call is seen begin where its code begins (BP_COPY: every
@@ -306,6 +321,7 @@ static void span(uint64_t a, uint64_t *lo, uint64_t *hi)
 
 struct copy_ref {
 	const struct di_copy *c;
+	const struct debuginfo *di; /* its object */
 	unsigned fn;         /* profile index of its function */
 	unsigned idx;        /* its index in the profile (profile_add_copy) */
 };
@@ -363,11 +379,13 @@ static struct copy_ref *add_copies(struct program *pg,
 		for (size_t k = 0; k < fns->v[i].ncopies; k++) {
 			refs = xrealloc(refs, (*n + 1) * sizeof(*refs));
 			refs[*n].c = &fns->v[i].copies[k];
+			refs[*n].di = fns->v[i].di;
 			refs[*n].fn = idx[i];
 			refs[*n].idx = 0;
 			(*n)++;
 		}
-	qsort(refs, *n, sizeof(*refs), by_nesting);
+	if (*n > 1)
+		qsort(refs, *n, sizeof(*refs), by_nesting);
 	for (size_t i = 0; i < *n; i++) {
 		const struct di_copy *c = refs[i].c;
 		const struct copy_ref *parent = NULL, *around;
@@ -390,6 +408,83 @@ static struct copy_ref *add_copies(struct program *pg,
 	return refs;
 }
 
+/* Allows trampolines in the function that holds copy `c` (when it is
+ * one range whose branches are all known), as prune() does for a
+ * profiled function. */
+static void host_region(struct program *pg, const struct di_copy *c,
+			uint64_t bias)
+{
+	size_t n = c->nhost == 1 ? (size_t)(c->host[0].hi - c->host[0].lo) : 0;
+	struct ds_targets targets = { 0 };
+	uint8_t *code;
+	int rc = -1;
+
+	if (!n || n > (64u << 20))
+		return;
+	code = xmalloc(n);
+	if (tracee_read(pg->t, c->host[0].lo + bias, code, n) == 0)
+		rc = ds_branch_targets(code, n, c->host[0].lo, &targets);
+	free(code);
+	if (rc < 0)
+		return;
+	for (size_t i = 0; i < targets.n; i++)
+		targets.v[i] += bias;
+	bps_add_region(pg->bps, c->host[0].lo + bias, c->host[0].hi + bias,
+		       &targets);
+	free(targets.v);
+}
+
+/* The line of copy `c` running at `a`: that of its last line start at or
+ * before it (0: none, the header). */
+static unsigned copy_line_at(const struct di_copy *c, uint64_t a)
+{
+	unsigned line = 0;
+
+	for (size_t r = 0; r < c->nrows && c->rows[r].addr <= a; r++)
+		line = c->rows[r].line;
+	return line;
+}
+
+/* Where the code around copy `ref` jumps or falls into its middle (the
+ * compiler interleaves the two): its call goes on there. */
+static void arm_reentries(struct program *pg, const struct copy_ref *refs,
+			  size_t nrefs, const struct copy_ref *ref,
+			  uint64_t bias, uint64_t *lo, uint64_t *hi)
+{
+	const struct di_copy *c = ref->c;
+	struct di_range *inside = xcalloc(c->nranges + 1, sizeof(*inside));
+
+	/* The instruction where it begins is the copy's too. */
+	memcpy(inside, c->ranges, c->nranges * sizeof(*inside));
+	inside[c->nranges].lo = c->entry;
+	inside[c->nranges].hi = c->entry + 1;
+	for (size_t h = 0; h < c->nhost; h++) {
+		size_t n = (size_t)(c->host[h].hi - c->host[h].lo);
+		uint8_t *code;
+		uint64_t *in;
+		long k;
+
+		if (n > (16u << 20))
+			continue;
+		code = xmalloc(n);
+		in = xcalloc(n + 1, sizeof(*in));
+		k = tracee_read(pg->t, c->host[h].lo + bias, code, n) == 0 ?
+			    ds_entries(code, n, c->host[h].lo, inside,
+				       c->nranges + 1, in, n + 1) : -1;
+		for (long e = 0; e < k; e++) {
+			if (in[e] == c->entry ||
+			    copy_at(refs, nrefs, in[e]) != ref->idx)
+				continue;
+			add_bp(pg, ref->di, in[e], bias, BP_REENTER, ref->fn,
+			       copy_line_at(c, in[e]), ref->idx, 0);
+			span(in[e] + bias, lo, hi);
+		}
+		free(in);
+		free(code);
+	}
+	free(inside);
+}
+
 /* Registers the breakpoints of copy `ref`, loaded at `bias`. */
 static void arm_copy(struct program *pg, const struct copy_ref *refs,
 		     size_t nrefs, const struct copy_ref *ref, uint64_t bias,
@@ -406,7 +501,8 @@ static void arm_copy(struct program *pg, const struct copy_ref *refs,
 				if (c->outer[o] == refs[i].c->id)
 					outer = refs[i].idx;
 		}
-	bps_add_in(pg->bps, c->entry + bias, BP_COPY, 0, 0, ref->idx, outer);
+	host_region(pg, c, bias);
+	add_bp(pg, ref->di, c->entry, bias, BP_COPY, 0, 0, ref->idx, outer);
 	span(c->entry + bias, lo, hi);
 	for (size_t r = 0; r < c->nrows; r++) {
 		const struct di_row *row = &c->rows[r];
@@ -414,8 +510,8 @@ static void arm_copy(struct program *pg, const struct copy_ref *refs,
 		profile_mark_code(pg->prof, ref->fn, row->line);
 		if (row->addr != c->entry && copy_begins(refs, nrefs, row->addr))
 			continue;
-		bps_add_in(pg->bps, row->addr + bias, BP_LINE, ref->fn, row->line,
-			   ref->idx, 0);
+		add_bp(pg, ref->di, row->addr, bias, BP_LINE, ref->fn, row->line,
+		       ref->idx, 0);
 		span(row->addr + bias, lo, hi);
 	}
 	for (size_t r = 0; r < c->nranges; r++) {
@@ -441,13 +537,14 @@ static void arm_copy(struct program *pg, const struct copy_ref *refs,
 					 exits[e] < c->host[h].hi;
 			if (!around)
 				continue;
-			bps_add_in(pg->bps, exits[e] + bias, BP_LEAVE, 0, 0,
-				   copy_at(refs, nrefs, exits[e]), 0);
+			add_bp(pg, ref->di, exits[e], bias, BP_LEAVE, 0, 0,
+			       copy_at(refs, nrefs, exits[e]), 0);
 			span(exits[e] + bias, lo, hi);
 		}
 		free(exits);
 		free(code);
 	}
+	arm_reentries(pg, refs, nrefs, ref, bias, lo, hi);
 }
 
 /* Profiles the functions `fns` loaded at `bias`: rows in the profile,
@@ -491,7 +588,8 @@ static void add_functions(struct program *pg, const struct di_functions *fns,
 			profile_mark_code(pg->prof, idx[i], f->rows[r].line);
 			if (!keep[r] || copy_begins(refs, nrefs, f->rows[r].addr))
 				continue;
-			bps_add(pg->bps, a, BP_LINE, idx[i], f->rows[r].line);
+			add_bp(pg, f->di, f->rows[r].addr, bias, BP_LINE, idx[i],
+			       f->rows[r].line, 0, 0);
 			span(a, lo, hi);
 		}
 		free(keep);

@@ -172,7 +172,8 @@ static void capture_peak(struct session *s, struct thread *th,
 		pk->fn = (int)f->fn;
 		pk->line = f->line;
 	} else {
-		pk->fn = bp->kinds & (BP_ENTRY | BP_LINE) ? (int)bp->fn : -1;
+		pk->fn = bp->kinds & BP_LINE ? (int)bp->fn :
+			 bp->kinds & BP_ENTRY ? (int)bp->entry_fn : -1;
 		pk->line = bp->line;
 	}
 	/* Unwind from the instruction the breakpoint stands for, not from
@@ -212,12 +213,30 @@ void session_outcome_release(struct session_outcome *out)
 	out->peak.depth = 0;
 }
 
+/* The stack pointer that the call running at `bp` had at its entry: its
+ * canonical frame address less the return address, by the frame rule of
+ * the breakpoint's address; the current one when that is unknown.  The
+ * same all through a call, however its body moves the stack pointer: what
+ * tells an inlined copy's code from a callee's. */
+static uint64_t entry_sp(const struct bp *bp,
+			 const struct user_regs_struct *regs)
+{
+	switch (bp->cfa_reg) {
+	case 7:
+		return regs->rsp + (uint64_t)(int64_t)bp->cfa_off - 8;
+	case 6:
+		return regs->rbp + (uint64_t)(int64_t)bp->cfa_off - 8;
+	default:
+		return regs->rsp;
+	}
+}
+
 static void account(struct session *s, struct thread *th, const struct bp *bp,
 		    struct user_regs_struct *regs)
 {
 	int64_t rss = sample(s);
 	unsigned kinds = bp->kinds, fn = bp->fn, line = bp->line;
-	uint64_t addr = bp->site;
+	uint64_t addr = bp->site, sp;
 	int64_t step = s->place_rss / 64, high = rss;
 
 	if (s->cfg->read_heap)
@@ -265,24 +284,32 @@ static void account(struct session *s, struct thread *th, const struct bp *bp,
 		 * pointer: a breakpoint there closes the call. */
 		if (tracee_read(s->t, regs->rsp, &ret, sizeof(ret)) == 0)
 			bps_add_return(s->bps, ret);
-		profile_enter(s->prof, &th->stack, fn, regs->rsp, rss);
+		profile_enter(s->prof, &th->stack, bp->entry_fn, regs->rsp, rss);
 	}
+	if (!(kinds & (BP_COPY | BP_REENTER | BP_LEAVE | BP_LINE)))
+		return;
+	sp = entry_sp(bp, regs);
 	/* Inlined copies: no call, no return, only code entered and left. */
 	if (kinds & BP_COPY)
 		profile_enter_copies(s->prof, &th->stack, bp->enter, bp->copy,
-				     addr, regs->rsp, rss);
+				     addr, sp, rss);
+	else if ((kinds & (BP_REENTER | BP_LINE)) == BP_REENTER)
+		profile_resume(s->prof, &th->stack, fn, line, addr, sp,
+			       bp->copy, rss);
 	else if ((kinds & (BP_LEAVE | BP_LINE)) == BP_LEAVE)
-		profile_leave(s->prof, &th->stack, bp->copy, regs->rsp, rss);
+		profile_leave(s->prof, &th->stack, bp->copy, sp, rss);
 	if (!(kinds & BP_LINE))
 		return;
-	/* Attached mid-call: adopt the call.  Its entry stack pointer is
-	 * unknown; a little above the current one stands for it. */
-	if (s->attached && !bp->copy && !(kinds & BP_ENTRY) &&
+	/* Attached mid-call: adopt the call.  Without a frame rule its
+	 * entry stack pointer is unknown: a little above the current one
+	 * stands for it. */
+	if (s->attached && !bp->copy &&
+	    !((kinds & BP_ENTRY) && bp->entry_fn == fn) &&
 	    !profile_in(&th->stack, fn))
 		profile_adopt(s->prof, &th->stack, fn, line, addr,
-			      regs->rsp + 256, rss);
+			      bp->cfa_reg >= 0 ? sp : regs->rsp + 256, rss);
 	else
-		profile_line_in(s->prof, &th->stack, fn, line, addr, regs->rsp,
+		profile_line_in(s->prof, &th->stack, fn, line, addr, sp,
 				bp->copy, rss);
 	if (th->stack.depth) {
 		s->out->last_fn = (int)th->stack.frames[th->stack.depth - 1].fn;

@@ -49,10 +49,10 @@ static void release(void)
 
 int main(void)
 {
-	for (int i = 0; i < 4; i++)
-		grow(8);
 	stage();
 	grow(32);
+	for (int i = 0; i < 4; i++)
+		grow(8);
 	printf("grew %d blocks\n", nblocks);
 	release();
 	return 0;

@@ -36,6 +36,12 @@ inlined() {
 	assert_range 15 17 "$(inc main inlined '	stage();')" "main's stage() line (MiB)"
 	assert_range 31 33 "$(inc main inlined 'grow(32);')" "main's grow(32) line (MiB)"
 	assert_range -82 -78 "$(inc main inlined 'release();')" "main's release() line (MiB)"
+	# The peak is reached in the loop's last call of grow(), a copy in
+	# main() at -O2: the stack still names grow, then main's line.
+	assert_eq "grow main:$(srcline inlined 'grow(8);')" \
+		"$(j '[.peak.stack as $s | range(1; $s | length) | select($s[. - 1].function == "grow") |
+		       "grow \($s[.].function):\($s[.].line)"] | first // "none"')" \
+		"the peak's stack: grow, then the calling line of main"
 }
 
 # inlined_alone VARIANT: a function with copies only, profiled alone (no
@@ -60,4 +66,24 @@ inlined_alone() {
 for v in O0 O2 O3 O0-nopie O2-nopie; do
 	tcase "inlined $v: copies of grow, stage, fill have the -O0 figures" inlined "$v"
 	tcase "inlined $v: a function with copies only, alone and by its mark" inlined_alone "$v"
+done
+
+# inloop VARIANT: a copy whose code the compiler interleaves with its
+# caller's loop: every call and line counted exactly.
+inloop() {
+	plain "$TESTDATA/inloop-$1" 1000
+	mp --format=json -o "$JSON" "$TESTDATA/inloop-$1" 1000
+	assert_status 0
+	assert_same_file "$T/plain.out" "$T/out" "target stdout"
+	case $1 in
+	O2*) nm "$TESTDATA/inloop-$1" | grep -qw step && fail "step() has code of its own" ;;
+	esac
+	assert_eq step "$(func_names)" "profiled functions"
+	assert_eq 1000 "$(calls step)" "calls of step"
+	assert_eq 1000 "$(occ step inloop 'sink = i;')" "occurrences of sink = i"
+	assert_eq 1000 "$(occ step inloop 'return sink & 1;')" "occurrences of the return line"
+}
+
+for v in $VARIANTS; do
+	tcase "inloop $v: a copy in a loop, every call and line exact" inloop "$v"
 done

@@ -395,6 +395,45 @@ START_TEST(nested_copies)
 }
 END_TEST
 
+/* A copy whose code the compiler interleaved with its caller's: out of it
+ * into the caller's code (the call is left), back into its middle (the
+ * call goes on, no new execution), then a jump back from elsewhere. */
+START_TEST(interleaved_copy)
+{
+	struct profile *p = profile_new();
+	struct profile_stack s = { 0 };
+	unsigned f = profile_add_function(p, "f", "a.c", 10, 12);
+	unsigned c = profile_add_copy(p, f, 0, -1, 0);
+	const uint64_t sp = 4000;
+
+	profile_enter_copies(p, &s, c, c, 0x100, sp, 1 * MiB);
+	profile_line_in(p, &s, f, 11, 0x100, sp, c, 1 * MiB);
+	profile_leave(p, &s, 0, sp, 2 * MiB);           /* caller's code */
+	ck_assert_uint_eq(s.depth, 0);
+	profile_resume(p, &s, f, 11, 0x120, sp, c, 2 * MiB);
+	ck_assert_uint_eq(s.depth, 1);
+	profile_resume(p, &s, f, 11, 0x124, sp, c, 3 * MiB); /* still in */
+	ck_assert_uint_eq(s.depth, 1);
+	profile_line_in(p, &s, f, 12, 0x130, sp, c, 6 * MiB);
+	/* A deeper frame's code leaves nothing; the same frame's does. */
+	profile_leave(p, &s, 0, sp - 64, 6 * MiB);
+	ck_assert_uint_eq(s.depth, 1);
+	profile_leave(p, &s, 0, sp, 7 * MiB);
+	ck_assert_uint_eq(s.depth, 0);
+	/* Resuming a copy of another function, or no copy, does nothing. */
+	profile_resume(p, &s, f + 1, 11, 0x120, sp, c, 7 * MiB);
+	profile_resume(p, &s, f, 11, 0x120, sp, 0, 7 * MiB);
+	ck_assert_uint_eq(s.depth, 0);
+	ck_assert_uint_eq(profile_function(p, f)->calls, 1);
+	/* 11 ran once, in two pieces: +1 then +4 (the caller's +1 between
+	 * is not its). */
+	ck_line(p, f, 11, 1, 2, 6 * MiB, 5 * MiB);
+	ck_line(p, f, 12, 1, 1, 7 * MiB, 1 * MiB);
+	profile_stack_release(&s);
+	profile_free(p);
+}
+END_TEST
+
 Suite *profile_suite(void)
 {
 	Suite *s = suite_create("profile");
@@ -410,6 +449,7 @@ Suite *profile_suite(void)
 	tcase_add_test(tc, close_all_nested);
 	tcase_add_test(tc, inlined_copy_in_a_loop);
 	tcase_add_test(tc, nested_copies);
+	tcase_add_test(tc, interleaved_copy);
 	suite_add_tcase(s, tc);
 	return s;
 }
