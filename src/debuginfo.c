@@ -1999,6 +1999,16 @@ int debuginfo_find_at(struct debuginfo *di, uint64_t entry,
 	return 0;
 }
 
+unsigned debuginfo_line_at(const struct debuginfo *di, uint64_t addr)
+{
+	Dwfl_Line *l = dwfl_module_getsrc(di->mod, addr);
+	int line = 0;
+
+	if (!l || !dwfl_lineinfo(l, NULL, &line, NULL, NULL, NULL) || line <= 0)
+		return 0;
+	return (unsigned)line;
+}
+
 /* The rule at `addr` in `cfi` (whose addresses are `bias` below ours). */
 static int cfa_rule(Dwarf_CFI *cfi, Dwarf_Addr bias, uint64_t addr, int *reg,
 		    int64_t *off)

@@ -165,6 +165,10 @@ void di_place_release(struct di_place *p);
 int debuginfo_find_lines(struct debuginfo *di, const char *file,
 			 unsigned from, unsigned to, struct di_functions *out);
 
+/* The source line the line table gives the instruction at `addr` of `di`
+ * (statement or not), 0 when none. */
+unsigned debuginfo_line_at(const struct debuginfo *di, uint64_t addr);
+
 /* The canonical frame address (the stack pointer before the call that
  * made the frame) at address `addr` of `di`, as the frame information
  * (.eh_frame, .debug_frame) gives it: the value of DWARF register *reg

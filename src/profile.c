@@ -26,8 +26,12 @@
  * profiled there too, into the same table.  Such a call has no call
  * instruction and no return: it begins where the copy's code begins (its
  * header line gets the occurrence) and ends when execution is seen in code
- * outside the copy, in the same stack frame.  Its frame sits on top of the
- * frame of the function it was copied into, with the same stack pointer.
+ * outside the copy, in the same stack frame; when execution comes back
+ * into the copy's middle (the compiler interleaves it with the code
+ * around) the call goes on, its line too, without a new occurrence.  Its
+ * frame sits on top of the frame of the function it was copied into, with
+ * the same stack pointer: the caller gives every event the stack pointer
+ * its call had at entry, so one call's events all carry the same one.
  *
  * Calls are told apart by their stack pointer at entry, per thread, which
  * also lets calls left by longjmp, exceptions or tail calls be closed when
@@ -307,11 +311,20 @@ static bool contains(const struct profile *p, unsigned outer, unsigned copy)
 void profile_leave(struct profile *p, struct profile_stack *s, unsigned copy,
 		   uint64_t sp, int64_t rss)
 {
+	size_t n = 0;
+
 	while (s->depth) {
 		const struct profile_frame *top = &s->frames[s->depth - 1];
 
 		if (!top->copy || top->sp > sp || contains(p, top->copy, copy))
 			break;
+		/* Remembered, in case execution comes back (resume). */
+		if (n < PROFILE_LEFT) {
+			s->left[n].sp = top->sp;
+			s->left[n].copy = top->copy;
+			s->left[n].line = top->line;
+			s->nleft = ++n;
+		}
 		end_call(p, s, rss);
 	}
 }
@@ -393,8 +406,19 @@ void profile_resume(struct profile *p, struct profile_stack *s, unsigned fn,
 	if (!copy || copy >= p->ncopies || p->copies[copy].fn != fn ||
 	    (s->depth && s->frames[s->depth - 1].copy == copy))
 		return; /* never left */
-	run_line(p, push(s, fn, sp, copy), line ? line : p->fns[fn].header_line,
-		 addr, rss);
+	for (size_t i = 0; i < s->nleft; i++)
+		if (s->left[i].copy == copy && s->left[i].sp == sp) {
+			run_line(p, push(s, fn, sp, copy), s->left[i].line, addr,
+				 rss);
+			return;
+		}
+	/* Never seen begin: adopted, like a jump into its middle (before
+	 * its first line start: its header runs, not a call). */
+	if (line)
+		begin_line(p, push(s, fn, sp, copy), line, addr, rss);
+	else
+		run_line(p, push(s, fn, sp, copy), p->fns[fn].header_line, addr,
+			 rss);
 }
 
 void profile_line(struct profile *p, struct profile_stack *s, unsigned fn,

@@ -56,10 +56,18 @@ struct profile_frame {
 /* The active calls of one thread, innermost last.  Owned by the caller
  * (one per traced thread); zero-initialise, release with
  * profile_stack_release. */
+#define PROFILE_LEFT 4
+
 struct profile_stack {
 	struct profile_frame *frames;
 	size_t depth;
 	size_t cap;
+	/* The copies' calls left last (see profile_resume): their lines. */
+	struct profile_left {
+		uint64_t sp;
+		unsigned copy, line;
+	} left[PROFILE_LEFT];
+	size_t nleft;
 };
 
 struct profile;
@@ -148,9 +156,11 @@ void profile_leave(struct profile *p, struct profile_stack *s, unsigned copy,
 		   uint64_t sp, int64_t rss);
 
 /* Execution came back into the code of copy `copy` of `fn` from outside
- * it (the compiler interleaved the code around with the copy's), where
- * line `line` runs: the copy's call goes on, or is adopted, without
- * counting a new execution of the line. */
+ * it (the compiler interleaved the code around with the copy's): the
+ * copy's call goes on, without counting a new execution of a line, at the
+ * line it was running when execution left it; a call not seen before is
+ * adopted at `line` (counting it, not the call; 0: at its header,
+ * counting nothing). */
 void profile_resume(struct profile *p, struct profile_stack *s, unsigned fn,
 		    unsigned line, uint64_t addr, uint64_t sp, unsigned copy,
 		    int64_t rss);

@@ -316,8 +316,9 @@ static void add_bp(struct program *pg, const struct debuginfo *di, uint64_t a,
  *
  * A copy's call is seen begin where its code begins (BP_COPY: every
  * profiled copy beginning there, nested ones too), its lines at their
- * starts (BP_LINE, in the copy), and its end at every address outside it
- * that its code can go to (BP_LEAVE: where execution is then). */
+ * starts (BP_LINE, in the copy), its end at every address outside it that
+ * its code can go to (BP_LEAVE: where execution is then), and going on
+ * where the code around it goes back into its middle (BP_REENTER). */
 
 struct copy_ref {
 	const struct di_copy *c;
@@ -434,15 +435,15 @@ static void host_region(struct program *pg, const struct di_copy *c,
 	free(targets.v);
 }
 
-/* The line of copy `c` running at `a`: that of its last line start at or
- * before it (0: none, the header). */
-static unsigned copy_line_at(const struct di_copy *c, uint64_t a)
+/* The line of copy `ref` running at `a`, as the line table has it, when
+ * it is one of the function's (0: none, the header). */
+static unsigned copy_line_at(struct program *pg, const struct copy_ref *ref,
+			     uint64_t a)
 {
-	unsigned line = 0;
+	const struct profile_function *f = profile_function(pg->prof, ref->fn);
+	unsigned line = debuginfo_line_at(ref->di, a);
 
-	for (size_t r = 0; r < c->nrows && c->rows[r].addr <= a; r++)
-		line = c->rows[r].line;
-	return line;
+	return f && line > f->first_line && line <= f->last_line ? line : 0;
 }
 
 /* Where the code around copy `ref` jumps or falls into its middle (the
@@ -476,7 +477,7 @@ static void arm_reentries(struct program *pg, const struct copy_ref *refs,
 			    copy_at(refs, nrefs, in[e]) != ref->idx)
 				continue;
 			add_bp(pg, ref->di, in[e], bias, BP_REENTER, ref->fn,
-			       copy_line_at(c, in[e]), ref->idx, 0);
+			       copy_line_at(pg, ref, in[e]), ref->idx, 0);
 			span(in[e] + bias, lo, hi);
 		}
 		free(in);

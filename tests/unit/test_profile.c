@@ -429,6 +429,16 @@ START_TEST(interleaved_copy)
 	 * is not its). */
 	ck_line(p, f, 11, 1, 2, 6 * MiB, 5 * MiB);
 	ck_line(p, f, 12, 1, 1, 7 * MiB, 1 * MiB);
+	/* Into a call never seen (another frame): adopted at the line the
+	 * caller names, which counts; before any line, at the header,
+	 * which does not. */
+	profile_resume(p, &s, f, 12, 0x130, sp - 512, c, 7 * MiB);
+	profile_leave(p, &s, 0, sp - 512, 8 * MiB);
+	profile_resume(p, &s, f, 0, 0x104, sp - 1024, c, 8 * MiB);
+	profile_close_all(p, &s, 8 * MiB);
+	ck_line(p, f, 12, 2, 2, 8 * MiB, 2 * MiB);
+	ck_line(p, f, 10, 1, 2, 8 * MiB, 0);
+	ck_assert_uint_eq(profile_function(p, f)->calls, 1);
 	profile_stack_release(&s);
 	profile_free(p);
 }
