@@ -1087,7 +1087,8 @@ static int describe(struct debuginfo *di, Dwarf_Die *cu, Dwarf_Die *die,
 }
 
 /* Fills `f` for abstract instance `die`, a function with no code of its
- * own (all its calls were inlined): its copies come later. */
+ * own (all its calls were inlined): its copies come later, and its lines
+ * with them (an implicit constructor has no declaration line). */
 static int describe_abstract(Dwarf_Die *cu, Dwarf_Die *die, const char *name,
 			     struct di_function *f)
 {
@@ -1095,11 +1096,12 @@ static int describe_abstract(Dwarf_Die *cu, Dwarf_Die *die, const char *name,
 	int decl_line = 0;
 
 	memset(f, 0, sizeof(*f));
-	if (!decl_file || dwarf_decl_line(die, &decl_line) != 0 || decl_line <= 0)
+	if (!decl_file)
 		return -1;
+	dwarf_decl_line(die, &decl_line);
 	f->name = xstrdup(name);
 	f->file = absolute_path(cu, decl_file);
-	f->first_line = f->last_line = (unsigned)decl_line;
+	f->first_line = f->last_line = decl_line > 0 ? (unsigned)decl_line : 0;
 	return 0;
 }
 
@@ -1107,19 +1109,17 @@ static int describe_abstract(Dwarf_Die *cu, Dwarf_Die *die, const char *name,
 
 /* The abstract instance that `die` (a function's DIE or an inlined
  * subroutine) names with DW_AT_abstract_origin, or `die` itself; false
- * when it was never inlined. */
+ * when it has none (it was never inlined).  Whatever DW_AT_inline says:
+ * GCC writes "declared inline but ignored" for functions it did inline. */
 static bool abstract_root(Dwarf_Die *die, Dwarf_Die *root)
 {
 	Dwarf_Attribute attr;
-	Dwarf_Word inl;
 
 	*root = *die;
 	for (int i = 0; i < 8 && dwarf_attr(root, DW_AT_abstract_origin, &attr); i++)
 		if (!dwarf_formref_die(&attr, root))
 			return false;
-	return dwarf_attr(root, DW_AT_inline, &attr) &&
-	       dwarf_formudata(&attr, &inl) == 0 &&
-	       (inl == DW_INL_inlined || inl == DW_INL_declared_inlined);
+	return dwarf_hasattr(root, DW_AT_inline);
 }
 
 /* The first line after `line` where a function declared in `file` (below
@@ -1533,6 +1533,11 @@ static size_t match(struct debuginfo *di, const char *pattern,
 		*described += !f->entry;
 		if (f->ncopies)
 			line_span(f, (int)f->first_line);
+		if (!f->first_line) { /* no line at all */
+			*described -= !f->entry;
+			di_function_free(f);
+			continue;
+		}
 		out->v[k++] = *f;
 	}
 	out->n = k;

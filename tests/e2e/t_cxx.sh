@@ -61,13 +61,21 @@ cxx_figures() { # VARIANT
 	assert_range 7.8 8.3 "$(fn_total 'store::fill<double>')" "fill<double> (MiB)"
 	assert_range 1.8 2.3 "$(fn_total store::detail::grow)" "store::detail::grow (MiB)"
 	assert_range 0.8 1.3 "$(fn_total grow)" "::grow (MiB)"
-	[[ $1 == O0* ]] || return 0
-	# At -O0 each statement keeps its own line: reserve ~0, resize all.
-	assert_range 7.8 8.3 "$(inc 'store::Builder::add(int)' cxx.cpp 'emplace_back(std::size_t(mib) << 20')" \
-		"add(int)'s line (MiB)"
-	assert_range -0.5 0.5 "$(inc 'store::fill<int>' cxx.cpp 'v.reserve(count);')" "fill<int>'s reserve (MiB)"
-	assert_range 15.8 16.3 "$(inc 'store::fill<int>' cxx.cpp 'v.resize(count, T(1));')" "fill<int>'s resize (MiB)"
-	assert_range 7.8 8.3 "$(inc 'store::fill<double>' cxx.cpp 'v.resize(count, T(1));')" "fill<double>'s resize (MiB)"
+	if [[ $1 == O0* ]]; then
+		# At -O0 each statement keeps its own line: reserve ~0,
+		# resize all.
+		assert_range 7.8 8.3 "$(inc 'store::Builder::add(int)' cxx.cpp 'emplace_back(std::size_t(mib) << 20')" \
+			"add(int)'s line (MiB)"
+		assert_range -0.5 0.5 "$(inc 'store::fill<int>' cxx.cpp 'v.reserve(count);')" "fill<int>'s reserve (MiB)"
+		assert_range 15.8 16.3 "$(inc 'store::fill<int>' cxx.cpp 'v.resize(count, T(1));')" "fill<int>'s resize (MiB)"
+		assert_range 7.8 8.3 "$(inc 'store::fill<double>' cxx.cpp 'v.resize(count, T(1));')" "fill<double>'s resize (MiB)"
+	fi
+	# The implicit destructor frees it all; at -O2 it exists only as a
+	# copy inlined into main.
+	mp --func='store::Builder::~Builder' --format=json -o "$JSON" "$prog"
+	assert_status 0
+	assert_eq 1 "$(calls 'store::Builder::~Builder')" "calls of the destructor"
+	assert_range -78 -74 "$(fn_total 'store::Builder::~Builder')" "store::Builder::~Builder (MiB)"
 }
 
 # MEMPROF_PROFILE(store::Builder::grow): the qualified name as written.
