@@ -494,14 +494,14 @@ static void arm_copy(struct program *pg, const struct copy_ref *refs,
 	const struct di_copy *c = ref->c;
 	unsigned outer = ref->idx;
 
-	/* The outermost profiled copy that begins here too. */
-	for (size_t i = 0; i < nrefs; i++)
+	/* The outermost profiled copy around it that begins here too (refs
+	 * come outermost first). */
+	for (size_t i = 0; i < nrefs && outer == ref->idx; i++)
 		if (refs[i].c->entry == c->entry &&
-		    refs[i].c->nouter < c->nouter) {
+		    refs[i].c->nouter < c->nouter)
 			for (size_t o = 0; o < c->nouter; o++)
 				if (c->outer[o] == refs[i].c->id)
 					outer = refs[i].idx;
-		}
 	host_region(pg, c, bias);
 	add_bp(pg, ref->di, c->entry, bias, BP_COPY, 0, 0, ref->idx, outer);
 	span(c->entry + bias, lo, hi);
