@@ -582,6 +582,92 @@ static long crossings(const uint8_t *code, size_t n, uint64_t addr,
 	return (long)k;
 }
 
+/* Whether `insn` only moves data between registers (and flags): no
+ * memory operand (lea computes an address, nop touches nothing), no
+ * implicit stack or string access, no control transfer. */
+static bool quiet(const cs_insn *insn)
+{
+	const cs_x86 *x = &insn->detail->x86;
+
+	if (in_group(insn, CS_GRP_JUMP) || in_group(insn, CS_GRP_CALL) ||
+	    in_group(insn, CS_GRP_RET) || in_group(insn, CS_GRP_INT) ||
+	    in_group(insn, CS_GRP_IRET) || in_group(insn, CS_GRP_PRIVILEGE))
+		return false;
+	switch (insn->id) {
+	case X86_INS_LEA:
+	case X86_INS_NOP:
+		return true;
+	case X86_INS_PUSH:
+	case X86_INS_POP:
+	case X86_INS_PUSHFQ:
+	case X86_INS_POPFQ:
+	case X86_INS_ENTER:
+	case X86_INS_LEAVE:
+	case X86_INS_SYSCALL:
+	case X86_INS_UD2:
+	case X86_INS_HLT:
+		return false;
+	default:
+		break;
+	}
+	if (x->prefix[0]) /* rep, lock */
+		return false;
+	for (uint8_t i = 0; i < x->op_count; i++)
+		if (x->operands[i].type != X86_OP_REG &&
+		    x->operands[i].type != X86_OP_IMM)
+			return false;
+	return true;
+}
+
+long ds_islands(const uint8_t *code, size_t n, uint64_t addr,
+		const struct di_range *inside, size_t ninside,
+		const struct ds_targets *targets, struct di_range *out,
+		size_t max)
+{
+	csh cs = decoder();
+	cs_insn *insn;
+	const uint8_t *p = code;
+	size_t left = n, found = 0;
+	uint64_t a = addr, start = 0;
+	bool prev_falls_in = false, run = false;
+
+	if (!cs)
+		return -1;
+	insn = cs_malloc(cs);
+	while (left) {
+		bool in, falls;
+
+		if (!cs_disasm_iter(cs, &p, &left, &a, insn)) {
+			cs_free(insn, 1);
+			return -1;
+		}
+		in = in_ranges(inside, ninside, insn->address);
+		falls = !in_group(insn, CS_GRP_JUMP) && !in_group(insn, CS_GRP_RET) &&
+			!in_group(insn, CS_GRP_IRET) && insn->id != X86_INS_UD2 &&
+			insn->id != X86_INS_HLT;
+		if (in) {
+			if (run && found < max) { /* fell back in */
+				out[found].lo = start;
+				out[found].hi = insn->address;
+				found++;
+			}
+			run = false;
+		} else if (run) {
+			if (!quiet(insn) || ds_targets_has(targets, insn->address))
+				run = false;
+		} else if (prev_falls_in && quiet(insn) &&
+			   !ds_targets_has(targets, insn->address)) {
+			run = true;
+			start = insn->address;
+		}
+		prev_falls_in = in && falls && !in_group(insn, CS_GRP_CALL);
+		if (run && !falls)
+			run = false;
+	}
+	cs_free(insn, 1);
+	return (long)found;
+}
+
 long ds_exits(const uint8_t *code, size_t n, uint64_t addr,
 	      const struct di_range *inside, size_t ninside, uint64_t *out,
 	      size_t max)

@@ -98,6 +98,18 @@ long ds_exits(const uint8_t *code, size_t n, uint64_t addr,
 	      const struct di_range *inside, size_t ninside, uint64_t *out,
 	      size_t max);
 
+/* Runs of instructions in `code` (a function's, n bytes at `addr`)
+ * outside `inside` that execution enters only by falling in from inside
+ * (no direct branch targets one: `targets`, that function's) and leaves
+ * only by falling back in, touching no memory and no stack on the way (a
+ * loop counter the compiler put amid a copy's code): a copy need not be
+ * left for them.  Returns how many, at most `max`, in `out`; -1 when the
+ * code cannot be decoded. */
+long ds_islands(const uint8_t *code, size_t n, uint64_t addr,
+		const struct di_range *inside, size_t ninside,
+		const struct ds_targets *targets, struct di_range *out,
+		size_t max);
+
 /* The converse: the addresses inside `inside` where execution can go from
  * the instructions of `code` outside it. */
 long ds_entries(const uint8_t *code, size_t n, uint64_t addr,

@@ -409,30 +409,22 @@ static struct copy_ref *add_copies(struct program *pg,
 	return refs;
 }
 
-/* Allows trampolines in the function that holds copy `c` (when it is
- * one range whose branches are all known), as prune() does for a
- * profiled function. */
-static void host_region(struct program *pg, const struct di_copy *c,
-			uint64_t bias)
+/* The code at file addresses lo..hi of the program loaded at `bias`,
+ * malloc'd; NULL when it cannot be read. */
+static uint8_t *read_code(struct program *pg, uint64_t lo, uint64_t hi,
+			  uint64_t bias)
 {
-	size_t n = c->nhost == 1 ? (size_t)(c->host[0].hi - c->host[0].lo) : 0;
-	struct ds_targets targets = { 0 };
+	size_t n = hi > lo ? (size_t)(hi - lo) : 0;
 	uint8_t *code;
-	int rc = -1;
 
 	if (!n || n > (64u << 20))
-		return;
+		return NULL;
 	code = xmalloc(n);
-	if (tracee_read(pg->t, c->host[0].lo + bias, code, n) == 0)
-		rc = ds_branch_targets(code, n, c->host[0].lo, &targets);
-	free(code);
-	if (rc < 0)
-		return;
-	for (size_t i = 0; i < targets.n; i++)
-		targets.v[i] += bias;
-	bps_add_region(pg->bps, c->host[0].lo + bias, c->host[0].hi + bias,
-		       &targets);
-	free(targets.v);
+	if (tracee_read(pg->t, lo + bias, code, n) < 0) {
+		free(code);
+		return NULL;
+	}
+	return code;
 }
 
 /* The line of copy `ref` running at `a`, as the line table has it, when
@@ -446,32 +438,99 @@ static unsigned copy_line_at(struct program *pg, const struct copy_ref *ref,
 	return f && line > f->first_line && line <= f->last_line ? line : 0;
 }
 
-/* Where the code around copy `ref` jumps or falls into its middle (the
- * compiler interleaves the two): its call goes on there. */
-static void arm_reentries(struct program *pg, const struct copy_ref *refs,
-			  size_t nrefs, const struct copy_ref *ref,
-			  uint64_t bias, uint64_t *lo, uint64_t *hi)
+/* What copy `c`'s code is made of, for its ways in and out: its ranges,
+ * and the islands of the code around it that its calls need not leave
+ * for.  The function that holds it (`host`, its code when one range, or
+ * NULL) may get trampolines, as prune() allows for a profiled one. */
+static struct di_range *copy_flow(struct program *pg, const struct di_copy *c,
+				  const uint8_t *host, uint64_t bias,
+				  size_t *n)
+{
+	size_t size = host ? (size_t)(c->host[0].hi - c->host[0].lo) : 0;
+	struct ds_targets targets = { 0 };
+	struct di_range *flow = xcalloc(2 * c->nranges + 2, sizeof(*flow));
+	long k = 0;
+
+	memcpy(flow, c->ranges, c->nranges * sizeof(*flow));
+	*n = c->nranges;
+	if (!host || ds_branch_targets(host, size, c->host[0].lo, &targets) < 0)
+		return flow;
+	k = ds_islands(host, size, c->host[0].lo, c->ranges, c->nranges,
+		       &targets, flow + *n, c->nranges + 2);
+	*n += k > 0 ? (size_t)k : 0;
+	for (size_t i = 0; i < targets.n; i++)
+		targets.v[i] += bias;
+	bps_add_region(pg->bps, c->host[0].lo + bias, c->host[0].hi + bias,
+		       &targets);
+	free(targets.v);
+	return flow;
+}
+
+/* Registers where execution leaves copy `ref` (its code `flow`, n ranges)
+ * for the code around it; a jump to another function is a tail call:
+ * its events will tell. */
+static void arm_exits(struct program *pg, const struct copy_ref *refs,
+		      size_t nrefs, const struct copy_ref *ref,
+		      const struct di_range *flow, size_t nflow, uint64_t bias,
+		      uint64_t *lo, uint64_t *hi)
 {
 	const struct di_copy *c = ref->c;
-	struct di_range *inside = xcalloc(c->nranges + 1, sizeof(*inside));
+
+	for (size_t r = 0; r < nflow; r++) {
+		uint8_t *code = read_code(pg, flow[r].lo, flow[r].hi, bias);
+		size_t n = (size_t)(flow[r].hi - flow[r].lo);
+		uint64_t *exits;
+		long k;
+
+		if (!code)
+			continue;
+		exits = xcalloc(n + 1, sizeof(*exits));
+		k = ds_exits(code, n, flow[r].lo, flow, nflow, exits, n + 1);
+		for (long e = 0; e < k; e++) {
+			bool around = false;
+
+			for (size_t h = 0; h < c->nhost && !around; h++)
+				around = exits[e] >= c->host[h].lo &&
+					 exits[e] < c->host[h].hi;
+			if (!around)
+				continue;
+			add_bp(pg, ref->di, exits[e], bias, BP_LEAVE, 0, 0,
+			       copy_at(refs, nrefs, exits[e]), 0);
+			span(exits[e] + bias, lo, hi);
+		}
+		free(exits);
+		free(code);
+	}
+}
+
+/* Where the code around copy `ref` jumps or falls into its middle (the
+ * compiler interleaves the two): its call goes on there.  `host` is the
+ * holding function's code when it is one range. */
+static void arm_reentries(struct program *pg, const struct copy_ref *refs,
+			  size_t nrefs, const struct copy_ref *ref,
+			  const struct di_range *flow, size_t nflow,
+			  const uint8_t *host, uint64_t bias, uint64_t *lo,
+			  uint64_t *hi)
+{
+	const struct di_copy *c = ref->c;
+	struct di_range *inside = xcalloc(nflow + 1, sizeof(*inside));
 
 	/* The instruction where it begins is the copy's too. */
-	memcpy(inside, c->ranges, c->nranges * sizeof(*inside));
-	inside[c->nranges].lo = c->entry;
-	inside[c->nranges].hi = c->entry + 1;
+	memcpy(inside, flow, nflow * sizeof(*inside));
+	inside[nflow].lo = c->entry;
+	inside[nflow].hi = c->entry + 1;
 	for (size_t h = 0; h < c->nhost; h++) {
 		size_t n = (size_t)(c->host[h].hi - c->host[h].lo);
-		uint8_t *code;
+		uint8_t *code = host ? NULL :
+				       read_code(pg, c->host[h].lo, c->host[h].hi, bias);
+		const uint8_t *at = host ? host : code;
 		uint64_t *in;
 		long k;
 
-		if (n > (16u << 20))
+		if (!at)
 			continue;
-		code = xmalloc(n);
 		in = xcalloc(n + 1, sizeof(*in));
-		k = tracee_read(pg->t, c->host[h].lo + bias, code, n) == 0 ?
-			    ds_entries(code, n, c->host[h].lo, inside,
-				       c->nranges + 1, in, n + 1) : -1;
+		k = ds_entries(at, n, c->host[h].lo, inside, nflow + 1, in, n + 1);
 		for (long e = 0; e < k; e++) {
 			if (in[e] == c->entry ||
 			    copy_at(refs, nrefs, in[e]) != ref->idx)
@@ -493,6 +552,11 @@ static void arm_copy(struct program *pg, const struct copy_ref *refs,
 {
 	const struct di_copy *c = ref->c;
 	unsigned outer = ref->idx;
+	uint8_t *host = c->nhost == 1 ?
+				read_code(pg, c->host[0].lo, c->host[0].hi, bias) :
+				NULL;
+	struct di_range *flow;
+	size_t nflow;
 
 	/* The outermost profiled copy around it that begins here too (refs
 	 * come outermost first). */
@@ -502,7 +566,6 @@ static void arm_copy(struct program *pg, const struct copy_ref *refs,
 			for (size_t o = 0; o < c->nouter; o++)
 				if (c->outer[o] == refs[i].c->id)
 					outer = refs[i].idx;
-	host_region(pg, c, bias);
 	add_bp(pg, ref->di, c->entry, bias, BP_COPY, 0, 0, ref->idx, outer);
 	span(c->entry + bias, lo, hi);
 	for (size_t r = 0; r < c->nrows; r++) {
@@ -515,37 +578,11 @@ static void arm_copy(struct program *pg, const struct copy_ref *refs,
 		       ref->idx, 0);
 		span(row->addr + bias, lo, hi);
 	}
-	for (size_t r = 0; r < c->nranges; r++) {
-		size_t n = (size_t)(c->ranges[r].hi - c->ranges[r].lo);
-		uint8_t *code;
-		uint64_t *exits;
-		long k;
-
-		if (n > (16u << 20))
-			continue;
-		code = xmalloc(n);
-		exits = xcalloc(n + 1, sizeof(*exits));
-		k = tracee_read(pg->t, c->ranges[r].lo + bias, code, n) == 0 ?
-			    ds_exits(code, n, c->ranges[r].lo, c->ranges,
-				     c->nranges, exits, n + 1) : -1;
-		/* Out of the copy, into the code around it (a jump to
-		 * another function is a tail call: its events will tell). */
-		for (long e = 0; e < k; e++) {
-			bool around = false;
-
-			for (size_t h = 0; h < c->nhost && !around; h++)
-				around = exits[e] >= c->host[h].lo &&
-					 exits[e] < c->host[h].hi;
-			if (!around)
-				continue;
-			add_bp(pg, ref->di, exits[e], bias, BP_LEAVE, 0, 0,
-			       copy_at(refs, nrefs, exits[e]), 0);
-			span(exits[e] + bias, lo, hi);
-		}
-		free(exits);
-		free(code);
-	}
-	arm_reentries(pg, refs, nrefs, ref, bias, lo, hi);
+	flow = copy_flow(pg, c, host, bias, &nflow);
+	arm_exits(pg, refs, nrefs, ref, flow, nflow, bias, lo, hi);
+	arm_reentries(pg, refs, nrefs, ref, flow, nflow, host, bias, lo, hi);
+	free(flow);
+	free(host);
 }
 
 /* Profiles the functions `fns` loaded at `bias`: rows in the profile,
