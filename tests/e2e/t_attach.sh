@@ -57,6 +57,39 @@ attach_detach() { # VARIANT SIGNAL
 	assert_eq null "$(j .exit_code)" "exit_code of a process still running"
 }
 
+# attach_inlined VARIANT: traced() is a copy inlined into main at -O2
+# (no call, no return: its ways in and out are breakpoints too); every one
+# of them is gone after the detach.
+attach_inlined() {
+	start_attach "$1" 120
+	# shellcheck disable=SC2086 # MEMPROF_WRAPPER is a word list
+	$MEMPROF_WRAPPER "$MEMPROF" -p "$prog_pid" --func=traced --format=json -o "$JSON" \
+		>"$T/out" 2>"$T/err" &
+	local mp_pid=$!
+	for _ in $(seq 200); do
+		grep -qE '^TracerPid:[[:space:]]*[1-9]' "/proc/$prog_pid/status" 2>/dev/null && break
+		sleep 0.05
+	done
+	sleep 1
+	kill -INT "$mp_pid"
+	wait "$mp_pid"
+	status=$?
+	wait_prog
+	assert_status 0
+	case $1 in
+	O2*) nm "$TESTDATA/attach-$1" | grep -qw traced && fail "traced() has code of its own" ;;
+	esac
+	assert_eq 0 "$prog_status" "the program's exit status"
+	assert_eq "code intact" "$(sed -n 3p "$T/prog.out")" "the program's code after detach"
+	local traced calls
+	traced=$(traced_iterations)
+	calls=$(calls traced)
+	assert_range 10 119 "$traced" "iterations run while traced"
+	assert_range $((traced - 1)) $((traced + 1)) "$calls" "calls of traced() seen"
+	assert_range $((calls - 1)) $((calls + 1)) "$(occ traced attach 'fclose(f);')" \
+		"occurrences of the fclose line"
+}
+
 attach_to_end() { # VARIANT
 	# 1.6 s: time to attach even under valgrind (make check-valgrind).
 	start_attach "$1" 80
@@ -88,6 +121,9 @@ for v in $VARIANTS; do
 	tcase "attach $v: SIGINT lets the program go unharmed" attach_detach "$v" INT
 done
 tcase "attach O2: SIGTERM lets the program go unharmed" attach_detach O2 TERM
+for v in O0 O2 O2-nopie; do
+	tcase "attach $v: an inlined copy profiled, every breakpoint gone after" attach_inlined "$v"
+done
 for v in O0 O2-nopie; do
 	tcase "attach $v: followed to its end" attach_to_end "$v"
 done
