@@ -25,22 +25,32 @@ traced_iterations() {
 	sed -n 's/^traced //p' "$T/prog.out"
 }
 
-attach_detach() { # VARIANT SIGNAL
-	plain "$TESTDATA/attach-$1" 120
-	start_attach "$1" 120
+# attach_for_a_while SIGNAL [OPTION...]: memprof -p on the started
+# program, sent SIGNAL a second after the attach (later under valgrind:
+# make check-valgrind); its status in $status, the program's in
+# $prog_status.
+attach_for_a_while() {
+	local sig=$1 mp_pid
+	shift
 	# shellcheck disable=SC2086 # MEMPROF_WRAPPER is a word list
-	$MEMPROF_WRAPPER "$MEMPROF" -p "$prog_pid" --format=json -o "$JSON" >"$T/out" 2>"$T/err" &
-	local mp_pid=$!
-	# From the attach on (later under valgrind: make check-valgrind).
+	$MEMPROF_WRAPPER "$MEMPROF" -p "$prog_pid" "$@" --format=json -o "$JSON" \
+		>"$T/out" 2>"$T/err" &
+	mp_pid=$!
 	for _ in $(seq 200); do
 		grep -qE '^TracerPid:[[:space:]]*[1-9]' "/proc/$prog_pid/status" 2>/dev/null && break
 		sleep 0.05
 	done
 	sleep 1
-	kill -"$2" "$mp_pid"
+	kill -"$sig" "$mp_pid"
 	wait "$mp_pid"
 	status=$?
 	wait_prog
+}
+
+attach_detach() { # VARIANT SIGNAL
+	plain "$TESTDATA/attach-$1" 120
+	start_attach "$1" 120
+	attach_for_a_while "$2"
 	assert_status 0
 	assert_stderr "memprof: detached from process $prog_pid, which goes on running"
 	assert_eq 0 "$prog_status" "the program's exit status"
@@ -62,19 +72,7 @@ attach_detach() { # VARIANT SIGNAL
 # of them is gone after the detach.
 attach_inlined() {
 	start_attach "$1" 120
-	# shellcheck disable=SC2086 # MEMPROF_WRAPPER is a word list
-	$MEMPROF_WRAPPER "$MEMPROF" -p "$prog_pid" --func=traced --format=json -o "$JSON" \
-		>"$T/out" 2>"$T/err" &
-	local mp_pid=$!
-	for _ in $(seq 200); do
-		grep -qE '^TracerPid:[[:space:]]*[1-9]' "/proc/$prog_pid/status" 2>/dev/null && break
-		sleep 0.05
-	done
-	sleep 1
-	kill -INT "$mp_pid"
-	wait "$mp_pid"
-	status=$?
-	wait_prog
+	attach_for_a_while INT --func=traced
 	assert_status 0
 	case $1 in
 	O2*) nm "$TESTDATA/attach-$1" | grep -qw traced && fail "traced() has code of its own" ;;
