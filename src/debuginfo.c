@@ -929,25 +929,34 @@ static bool copy_entry(Dwarf_Die *die, const struct ranges *rg,
 	return true;
 }
 
+/* Where inlined subroutine `die` of unit `cu` was called from: the file
+ * as the unit names it (NULL when unknown) and *line (0 when unknown). */
+static const char *call_site(Dwarf_Die *cu, Dwarf_Die *die, unsigned *line)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Word l, idx;
+	Dwarf_Files *files;
+	size_t nfiles;
+
+	*line = dwarf_attr(die, DW_AT_call_line, &attr) &&
+			dwarf_formudata(&attr, &l) == 0 && l <= UINT32_MAX ?
+		(unsigned)l : 0;
+	if (!dwarf_attr(die, DW_AT_call_file, &attr) ||
+	    dwarf_formudata(&attr, &idx) != 0 ||
+	    dwarf_getsrcfiles(cu, &files, &nfiles) != 0 || idx >= nfiles)
+		return NULL;
+	return dwarf_filesrc(files, idx, NULL, NULL);
+}
+
 /* The line of `file` from which inlined subroutine `die` of unit `cu` was
  * called, 0 when it was called from another file. */
 static unsigned call_line(Dwarf_Die *cu, Dwarf_Die *die,
 			  const struct source *file)
 {
-	Dwarf_Attribute attr;
-	Dwarf_Word line, idx;
-	Dwarf_Files *files;
-	size_t nfiles;
-	const char *name;
+	unsigned line;
+	const char *name = call_site(cu, die, &line);
 
-	if (!dwarf_attr(die, DW_AT_call_line, &attr) ||
-	    dwarf_formudata(&attr, &line) != 0 || !line || line > UINT32_MAX ||
-	    !dwarf_attr(die, DW_AT_call_file, &attr) ||
-	    dwarf_formudata(&attr, &idx) != 0 ||
-	    dwarf_getsrcfiles(cu, &files, &nfiles) != 0 || idx >= nfiles ||
-	    !(name = dwarf_filesrc(files, idx, NULL, NULL)))
-		return 0;
-	return is_source(cu, name, file) ? (unsigned)line : 0;
+	return line && name && is_source(cu, name, file) ? line : 0;
 }
 
 /* Appends, for each inlined subroutine directly in `die` (not inside
@@ -1825,10 +1834,6 @@ static size_t inlined_places(Dwfl_Module *mod, uint64_t pc, const char *file,
 	char *where = file ? xstrdup(file) : NULL;
 
 	for (int i = 0; i < n && k < max; i++) {
-		Dwarf_Attribute attr;
-		Dwarf_Word l = 0, idx;
-		Dwarf_Files *files;
-		size_t nfiles;
 		const char *name, *f;
 
 		if (dwarf_tag(&scopes[i]) != DW_TAG_inlined_subroutine)
@@ -1839,16 +1844,8 @@ static size_t inlined_places(Dwfl_Module *mod, uint64_t pc, const char *file,
 		out[k].line = *line;
 		k++;
 		/* The next place out is where this call was made. */
-		where = NULL;
-		*line = 0;
-		if (dwarf_attr(&scopes[i], DW_AT_call_line, &attr) &&
-		    dwarf_formudata(&attr, &l) == 0 && l <= UINT32_MAX)
-			*line = (unsigned)l;
-		if (dwarf_attr(&scopes[i], DW_AT_call_file, &attr) &&
-		    dwarf_formudata(&attr, &idx) == 0 &&
-		    dwarf_getsrcfiles(cu, &files, &nfiles) == 0 &&
-		    idx < nfiles && (f = dwarf_filesrc(files, idx, NULL, NULL)))
-			where = absolute_path(cu, f);
+		f = call_site(cu, &scopes[i], line);
+		where = f ? absolute_path(cu, f) : NULL;
 	}
 	free(scopes);
 	if (!k)

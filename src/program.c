@@ -468,24 +468,31 @@ static struct di_range *copy_flow(struct program *pg, const struct di_copy *c,
 
 /* Registers where execution leaves copy `ref` (its code `flow`, n ranges)
  * for the code around it; a jump to another function is a tail call:
- * its events will tell. */
+ * its events will tell.  `host` is the holding function's code when it is
+ * one range (read once), else NULL. */
 static void arm_exits(struct program *pg, const struct copy_ref *refs,
 		      size_t nrefs, const struct copy_ref *ref,
-		      const struct di_range *flow, size_t nflow, uint64_t bias,
-		      uint64_t *lo, uint64_t *hi)
+		      const struct di_range *flow, size_t nflow,
+		      const uint8_t *host, uint64_t bias, uint64_t *lo,
+		      uint64_t *hi)
 {
 	const struct di_copy *c = ref->c;
 
 	for (size_t r = 0; r < nflow; r++) {
-		uint8_t *code = read_code(pg, flow[r].lo, flow[r].hi, bias);
+		bool in_host = host && flow[r].lo >= c->host[0].lo &&
+			       flow[r].hi <= c->host[0].hi;
+		uint8_t *code = in_host ? NULL :
+				       read_code(pg, flow[r].lo, flow[r].hi, bias);
+		const uint8_t *at = in_host ? host + (flow[r].lo - c->host[0].lo) :
+					      code;
 		size_t n = (size_t)(flow[r].hi - flow[r].lo);
 		uint64_t *exits;
 		long k;
 
-		if (!code)
+		if (!at)
 			continue;
 		exits = xcalloc(n + 1, sizeof(*exits));
-		k = ds_exits(code, n, flow[r].lo, flow, nflow, exits, n + 1);
+		k = ds_exits(at, n, flow[r].lo, flow, nflow, exits, n + 1);
 		for (long e = 0; e < k; e++) {
 			bool around = false;
 
@@ -579,7 +586,7 @@ static void arm_copy(struct program *pg, const struct copy_ref *refs,
 		span(row->addr + bias, lo, hi);
 	}
 	flow = copy_flow(pg, c, host, bias, &nflow);
-	arm_exits(pg, refs, nrefs, ref, flow, nflow, bias, lo, hi);
+	arm_exits(pg, refs, nrefs, ref, flow, nflow, host, bias, lo, hi);
 	arm_reentries(pg, refs, nrefs, ref, flow, nflow, host, bias, lo, hi);
 	free(flow);
 	free(host);
