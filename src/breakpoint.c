@@ -185,7 +185,10 @@ int bps_reserve_scratch(struct breakpoints *b, pid_t tid, uint64_t near,
 	unsigned char *fill;
 	struct scratch *sc;
 
-	if (b->nscratch == MAX_SCRATCH)
+	/* No area (every breakpoint stepped in place) rather than an mmap
+	 * a seccomp filter kills the program for; asked each time, as the
+	 * program may have installed one since the last area. */
+	if (b->nscratch == MAX_SCRATCH || !tracee_may_inject(b->t, tid))
 		return 0;
 	nslots += !b->nscratch; /* the stub's slot */
 	size = (nslots * DS_SLOT_SIZE + page - 1) & ~(page - 1);

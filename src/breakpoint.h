@@ -66,8 +66,9 @@ void bps_set_frame(struct breakpoints *b, uint64_t addr, int reg, int64_t off);
  * rel32 reach), with room for `nslots` copies, by making the stopped
  * thread `tid` call mmap: the first time over its current instruction
  * (only while no other thread runs), later from the first area.  Without
- * an area within reach, breakpoints there are single-stepped.  Returns 0
- * or -1 with a message. */
+ * an area within reach, or when the thread may not be made to call mmap
+ * (tracee_may_inject: a seccomp filter), breakpoints there are
+ * single-stepped.  Returns 0 or -1 with a message. */
 int bps_reserve_scratch(struct breakpoints *b, pid_t tid, uint64_t near,
 			size_t nslots);
 

@@ -4,6 +4,10 @@
  * ptrace options (exit-kill above all) are in force before the first
  * instruction of the new program, and a failed exec is reported through a
  * close-on-exec pipe rather than guessed from an exit status.
+ *
+ * A system call memprof makes a thread run (the mmap of a scratch area)
+ * is asked for first (tracee_may_inject): a seccomp filter of the
+ * program's own may kill it for the call.
  */
 #define _GNU_SOURCE
 #include "tracee.h"
@@ -21,6 +25,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -47,6 +52,9 @@ struct tracee {
 	size_t ntids;
 	bool pinned;
 	cpu_set_t orig_cpus;
+	int own_filters; /* seccomp filters a spawned program inherits from
+			    memprof, when they allow what memprof injects;
+			    -1: none such (attached, or they do not) */
 };
 
 pid_t tracee_pid(const struct tracee *t)
@@ -168,6 +176,79 @@ fail:
 	return NULL;
 }
 
+/* --- seccomp --- */
+
+/* The number of seccomp filters on thread `tid` (0: memprof itself), from
+ * its status; -1 when it cannot be told (strict mode, an unreadable
+ * status, a kernel without the Seccomp_filters line). */
+static int seccomp_filters(pid_t tid)
+{
+	char name[64], buf[256];
+	long mode = -1, filters = -1;
+	FILE *f;
+
+	/* Filters are per thread: /proc/TID is that thread's. */
+	if (tid)
+		snprintf(name, sizeof(name), "/proc/%d/status", tid);
+	else
+		snprintf(name, sizeof(name), "/proc/thread-self/status");
+	f = fopen(name, "re");
+	if (!f)
+		return -1;
+	while (fgets(buf, sizeof(buf), f))
+		if (!strncmp(buf, "Seccomp:", 8))
+			mode = strtol(buf + 8, NULL, 10);
+		else if (!strncmp(buf, "Seccomp_filters:", 16))
+			filters = strtol(buf + 16, NULL, 10);
+	fclose(f);
+	if (mode == 0)
+		return 0;
+	if (mode != 2 || filters < 0 || filters > INT_MAX)
+		return -1;
+	return (int)filters;
+}
+
+/* Whether memprof's own seccomp filters, which a program it spawns
+ * inherits, let a process make the calls memprof injects (a container's
+ * usually do; a sandbox memprof was started in may not): tried by a child
+ * of memprof's that dies in the program's stead. */
+static bool own_filters_allow_injection(void)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0)
+		return false;
+	if (pid == 0) {
+		const struct rlimit none = { 0, 0 };
+		long a;
+
+		setrlimit(RLIMIT_CORE, &none); /* no core file of SIGSYS */
+		a = syscall(SYS_mmap, 0x10000000UL, 4096UL, PROT_READ | PROT_EXEC,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+			    -1L, 0L);
+		if (a == -1 && errno != EEXIST)
+			_exit(1);
+		if (a != -1 && syscall(SYS_munmap, a, 4096UL) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return false;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+int tracee_may_inject(struct tracee *t, pid_t tid)
+{
+	int n = seccomp_filters(tid);
+
+	/* The filters a spawned program inherited are memprof's own (a
+	 * container's), tried at the spawn: only more of them, the
+	 * program's own, may forbid what memprof makes it call. */
+	return n == 0 || (n > 0 && n == t->own_filters);
+}
+
 /* --- spawning --- */
 
 /* Says why ptrace was refused; `what` is "cannot trace './app'" or
@@ -274,6 +355,9 @@ struct tracee *tracee_spawn(const char *path, char *const argv[], int pin)
 	char c = 'g';
 
 	t->memfd = -1;
+	t->own_filters = seccomp_filters(0);
+	if (t->own_filters > 0 && !own_filters_allow_injection())
+		t->own_filters = -1;
 	if (pin)
 		pin_here(t);
 	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(fail, O_CLOEXEC) < 0) {
@@ -443,6 +527,7 @@ struct tracee *tracee_attach(pid_t pid, char **exe)
 
 	t->pid = pid;
 	t->memfd = -1;
+	t->own_filters = -1;
 	t->attached = true;
 	snprintf(shown, sizeof(shown), "cannot attach to process %d", pid);
 	snprintf(name, sizeof(name), "/proc/%d/exe", pid);
@@ -649,6 +734,11 @@ int tracee_inject_mmap(struct tracee *t, pid_t tid, uint64_t hint,
 	unsigned char orig[sizeof(stub)];
 	int st, pending = 0, rc = -1, err = 0;
 
+	/* A seccomp filter may kill the program for the call (SIGSYS). */
+	if (!tracee_may_inject(t, tid)) {
+		errno = EPERM;
+		return -1;
+	}
 	if (ptrace(PTRACE_GETREGS, tid, 0L, &saved) < 0)
 		return -1;
 	if (!stub_at && (tracee_read(t, saved.rip, orig, sizeof(orig)) < 0 ||

@@ -78,11 +78,20 @@ int tracee_write_pid(pid_t pid, uint64_t addr, const void *buf, size_t n);
 void tracee_unpin(struct tracee *t, pid_t tid);
 int tracee_pinned(const struct tracee *t);
 
+/* Whether memprof may make thread `tid` run a system call (an injected
+ * mmap, munmap...): not when the thread is under a seccomp filter, which
+ * may kill it for that, unless the filters are exactly those a spawned
+ * program inherited from memprof and a child of memprof's made the same
+ * calls under them unharmed.  Filters come at any time and per thread:
+ * ask before every injection. */
+int tracee_may_inject(struct tracee *t, pid_t tid);
+
 /* Makes the stopped thread `tid` call mmap(hint, size, PROT_READ |
  * PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE), then puts
  * its registers back.  The code run is `mov $SYS_mmap,%eax; syscall;
  * int3`: at `stub` when non-zero, else written over the thread's current
  * instruction and restored after (only safe while no other thread runs).
+ * Refused (EPERM) when tracee_may_inject says no.
  * Returns 0 with *addr set, or -1 (errno set). */
 int tracee_inject_mmap(struct tracee *t, pid_t tid, uint64_t hint,
 		       size_t size, uint64_t stub, uint64_t *addr);
