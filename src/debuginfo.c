@@ -174,6 +174,12 @@ static void no_lines(struct debuginfo *di)
 
 struct debuginfo *debuginfo_open(const char *path, const char *shown)
 {
+	return debuginfo_open_file(path, path, shown);
+}
+
+struct debuginfo *debuginfo_open_file(const char *file, const char *path,
+				      const char *shown)
+{
 	static const Dwfl_Callbacks cb_template = {
 		.find_debuginfo = dwfl_standard_find_debuginfo,
 		.section_address = dwfl_offline_section_address,
@@ -194,13 +200,15 @@ struct debuginfo *debuginfo_open(const char *path, const char *shown)
 			mp_error("cannot read '%s': %s", shown, dwfl_errmsg(-1));
 		goto fail;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		if (shown)
 			mp_error("cannot open '%s': %m", shown);
 		goto fail;
 	}
-	/* Base 0: the module's addresses are the file's own vaddrs. */
+	/* Base 0: the module's addresses are the file's own vaddrs.  Named
+	 * `path` (not /proc/PID/...): separate debug files are looked for
+	 * beside it. */
 	abs = absolute(path);
 	di->mod = dwfl_report_elf(di->dwfl, abs, abs, fd, 0, false);
 	free(abs);
@@ -241,6 +249,68 @@ const char *debuginfo_marked(struct debuginfo *di, size_t *n)
 {
 	*n = di->nmarked;
 	return di->marked;
+}
+
+/* The page where the first loadable segment of `elf` starts: where its
+ * ELF header is, relative to the load bias. */
+static int image_start(Elf *elf, uint64_t *start)
+{
+	uint64_t first = UINT64_MAX;
+	size_t nph;
+
+	if (elf_getphdrnum(elf, &nph) < 0)
+		return -1;
+	for (size_t i = 0; i < nph; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD &&
+		    ph.p_vaddr < first)
+			first = ph.p_vaddr & ~(uint64_t)4095;
+	}
+	if (first == UINT64_MAX)
+		return -1;
+	*start = first;
+	return 0;
+}
+
+long debuginfo_build_id(const struct debuginfo *di, unsigned char *id,
+			size_t max, uint64_t *start)
+{
+	const unsigned char *bits;
+	GElf_Addr vaddr, bias;
+	Elf *elf = dwfl_module_getelf(di->mod, &bias);
+	int n = dwfl_module_build_id(di->mod, &bits, &vaddr);
+
+	if (!elf || image_start(elf, start) < 0 || n < 0)
+		return -1;
+	if ((size_t)n > max)
+		n = (int)max;
+	memcpy(id, bits, (size_t)n);
+	return n;
+}
+
+long debuginfo_file_build_id(const char *file, unsigned char *id, size_t max,
+			     uint64_t *start)
+{
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	const void *bits;
+	ssize_t n = -1;
+	Elf *elf;
+
+	if (fd < 0)
+		return -1;
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (elf && image_start(elf, start) == 0) {
+		n = dwelf_elf_gnu_build_id(elf, &bits);
+		if (n > (ssize_t)max)
+			n = (ssize_t)max;
+		if (n > 0)
+			memcpy(id, bits, (size_t)n);
+	}
+	elf_end(elf);
+	close(fd);
+	return n < 0 ? -1 : n;
 }
 
 uint64_t debuginfo_entry_point(const struct debuginfo *di)

@@ -95,6 +95,23 @@ void debuginfo_set_search_path(const char *path);
  * the file cannot be read or carries no line information; silently when
  * `shown` is NULL. */
 struct debuginfo *debuginfo_open(const char *path, const char *shown);
+
+/* The same, reading the object from `file` (/proc/PID/exe, a path under
+ * /proc/PID/root: what the process itself runs) while separate debug
+ * files are looked for as for `path`, memprof's own name for it. */
+struct debuginfo *debuginfo_open_file(const char *file, const char *path,
+				      const char *shown);
+
+/* The GNU build-id of what debuginfo_open read (at most `max` bytes into
+ * `id`), and in *start the file address where its ELF header is mapped
+ * (its first loadable page).  Returns its length, 0 when the object has
+ * none, -1 when it cannot be told. */
+long debuginfo_build_id(const struct debuginfo *di, unsigned char *id,
+			size_t max, uint64_t *start);
+
+/* The same for the ELF file `file`, without its debug information. */
+long debuginfo_file_build_id(const char *file, unsigned char *id, size_t max,
+			     uint64_t *start);
 void debuginfo_close(struct debuginfo *di);
 
 /* Appends to `out` every function with code and line information that

@@ -506,12 +506,19 @@ static int run(const struct options *o)
 	debuginfo_set_search_path(o->debuginfo_path);
 	/* --no-lines: no breakpoints, so no debug information needed. */
 	if (!o->no_lines) {
+		char exe[64];
+
 		pg = program_new(prof, o->funcs, o->nfuncs);
 		for (size_t i = 0; i < o->nlines; i++)
 			program_add_lines(pg, o->lines[i].file,
 					  o->lines[i].from, o->lines[i].to);
 		program_set_depth(pg, o->depth);
-		if (program_open(pg, path, o->pid ? path : o->command[0]) < 0)
+		/* Attached: the file the process runs, even from another
+		 * mount namespace (a container), not what `path` names
+		 * here. */
+		snprintf(exe, sizeof(exe), "/proc/%d/exe", o->pid);
+		if (program_open(pg, o->pid ? exe : path, path,
+				 o->pid ? path : o->command[0]) < 0)
 			goto done;
 	}
 	if (output_open(&out, o->output) < 0)

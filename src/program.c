@@ -7,6 +7,11 @@
  * of objects that are new and forget those of objects that are gone.  A
  * new library's code has not run yet at that point (its constructors run
  * after), so its line starts can be patched like the executable's.
+ *
+ * Every object is read as the process sees it (/proc/PID/exe when
+ * attached, /proc/PID/root for the dynamic linker and libraries: a
+ * container's files, not memprof's) and patched only when its build-id is
+ * the one mapped in the process.
  */
 #define _GNU_SOURCE
 #include "program.h"
@@ -229,9 +234,10 @@ static int not_found(struct program *pg)
 	return 0;
 }
 
-int program_open(struct program *pg, const char *path, const char *shown)
+int program_open(struct program *pg, const char *file, const char *path,
+		 const char *shown)
 {
-	pg->exe = debuginfo_open(path, shown);
+	pg->exe = debuginfo_open_file(file, path, shown);
 	if (!pg->exe)
 		return -1;
 	pg->exe_shown = xstrdup(shown);
@@ -645,6 +651,38 @@ static void add_functions(struct program *pg, const struct di_functions *fns,
 	free(idx);
 }
 
+/* Whether the object mapped at load bias `bias` in the process is the
+ * one memprof read, whose build-id is the `n` bytes of `id` (n < 0: could
+ * not be told) and whose ELF header is at file address `start`.  Another
+ * mount namespace, or a file replaced on disk since it was loaded, shows
+ * memprof a different file under the same name: its addresses would put
+ * int3s in the middle of instructions.  Says so when it is not. */
+static bool same_build(struct program *pg, const char *shown, long n,
+		       const unsigned char *id, uint64_t start, uint64_t bias)
+{
+	unsigned char got[64];
+	long m = tracee_build_id(pg->t, bias + start, got, sizeof(got));
+
+	/* Neither carries one: nothing to compare (--build-id=none). */
+	if (n == 0 && m <= 0)
+		return true;
+	if (n > 0 && m == n && !memcmp(got, id, (size_t)n))
+		return true;
+	mp_error("'%s' in process %d is not the file memprof read (build-id differs); cannot profile it safely",
+		 shown, tracee_pid(pg->t));
+	return false;
+}
+
+static bool same_build_di(struct program *pg, struct debuginfo *di,
+			  const char *shown, uint64_t bias)
+{
+	unsigned char id[64];
+	uint64_t start = 0;
+	long n = debuginfo_build_id(di, id, sizeof(id), &start);
+
+	return same_build(pg, shown, n, id, start, bias);
+}
+
 /* Arms what add_functions registered, with a scratch area near `lo`. */
 static int arm_near(struct program *pg, pid_t tid, uint64_t lo, size_t n)
 {
@@ -657,12 +695,22 @@ static int arm_near(struct program *pg, pid_t tid, uint64_t lo, size_t n)
 /* The dynamic linker's base and the addresses of its hook and list. */
 static int watch_linker(struct program *pg)
 {
-	uint64_t base, hook, r_debug;
+	/* The one the process runs: in its root and mounts. */
+	char *file = tracee_file(pg->t, pg->interp);
+	uint64_t base, hook, r_debug, start = 0;
+	unsigned char id[64];
+	long n;
 
 	if (tracee_auxv(pg->t, AT_BASE, &base) < 0 || !base ||
-	    debuginfo_symbol(pg->interp, "_dl_debug_state", &hook) < 0 ||
-	    debuginfo_symbol(pg->interp, "_r_debug", &r_debug) < 0)
+	    debuginfo_symbol(file, "_dl_debug_state", &hook) < 0 ||
+	    debuginfo_symbol(file, "_r_debug", &r_debug) < 0) {
+		free(file);
 		return 0; /* an unusual linker: the executable alone */
+	}
+	n = debuginfo_file_build_id(file, id, sizeof(id), &start);
+	free(file);
+	if (!same_build(pg, pg->interp, n, id, start, base))
+		return -1;
 	pg->r_debug = base + r_debug;
 	bps_add(pg->bps, base + hook, BP_DLHOOK, 0, 0);
 	return 0;
@@ -683,6 +731,8 @@ int program_arm(struct program *pg, struct tracee *t,
 	}
 	if (debuginfo_is_pie(pg->exe) &&
 	    tracee_load_bias(t, debuginfo_entry_point(pg->exe), &bias) < 0)
+		return -1;
+	if (!same_build_di(pg, pg->exe, pg->exe_shown, bias))
 		return -1;
 	before = bps_count(bps);
 	if (pg->depth)
@@ -745,12 +795,21 @@ static int add_object(struct program *pg, const char *path, uint64_t bias,
 	 * its DWARF for (libc's, when its debug package is installed, is
 	 * tens of MiB). */
 	struct debuginfo *di = NULL;
-	bool wanted = pg->by_marks ? debuginfo_has_marks(path) : false;
+	/* The file the process mapped, in its root and mounts. */
+	char *file = tracee_file(pg->t, path);
+	bool wanted = pg->by_marks ? debuginfo_has_marks(file) : false;
 
 	for (size_t i = 0; !pg->by_marks && i < pg->nwanted; i++)
 		wanted |= !pg->in_exe[i];
 	if (wanted)
-		di = debuginfo_open(path, NULL);
+		di = debuginfo_open_file(file, path, NULL);
+	free(file);
+	/* Not what the process runs (replaced on disk since): its
+	 * functions are left alone, the rest is profiled. */
+	if (di && !same_build_di(pg, di, path, bias)) {
+		debuginfo_close(di);
+		di = NULL;
+	}
 	uint64_t lo = UINT64_MAX, hi = 0;
 	struct object *o;
 	size_t before;

@@ -31,10 +31,14 @@ void program_add_lines(struct program *pg, const char *file, unsigned from,
  * down (direct calls within the executable).  Before program_arm. */
 void program_set_depth(struct program *pg, int depth);
 
-/* Reads the executable before it runs.  -1 with a message when it has no
- * line information, or a function is nowhere to be found (a static
- * program: there is nowhere else to look). */
-int program_open(struct program *pg, const char *path, const char *shown);
+/* Reads the executable from `file` (/proc/PID/exe when attaching: the
+ * very file the process runs, whatever its mount namespace), named `path`
+ * when looking for its separate debug file.  -1 with a message when it
+ * has no line information, or a function is nowhere to be found (a static
+ * program: there is nowhere else to look).  program_arm checks that the
+ * process runs the same build. */
+int program_open(struct program *pg, const char *file, const char *path,
+		 const char *shown);
 
 /* After program_open: the dynamic linker the executable asks for (valid
  * until program_free), or NULL for a static program. */

@@ -7,7 +7,9 @@
  *
  * A system call memprof makes a thread run (the mmap of a scratch area)
  * is asked for first (tracee_may_inject): a seccomp filter of the
- * program's own may kill it for the call.
+ * program's own may kill it for the call.  The files of the target are
+ * named as it sees them (tracee_file, /proc/PID/root) and the build-id of
+ * an object is read from its memory (tracee_build_id), never from a file.
  */
 #define _GNU_SOURCE
 #include "tracee.h"
@@ -615,6 +617,88 @@ int tracee_load_bias(struct tracee *t, uint64_t file_entry, uint64_t *bias)
 		return mp_error("cannot find the entry point of process %d", t->pid);
 	*bias = entry - file_entry;
 	return 0;
+}
+
+char *tracee_file(const struct tracee *t, const char *path)
+{
+	char *s;
+
+	if (path[0] != '/')
+		return xstrdup(path);
+	s = xmalloc(strlen(path) + 32);
+	sprintf(s, "/proc/%d/root%s", t->pid, path);
+	return s;
+}
+
+/* A build-id is at most 64 bytes in practice (20 for SHA-1); a note
+ * segment larger than this is not looked at. */
+#define MAX_NOTES 65536
+
+/* The NT_GNU_BUILD_ID note among `n` bytes of notes; its length, 0 when
+ * there is none. */
+static size_t find_build_id(const unsigned char *p, size_t n,
+			    unsigned char *id, size_t max)
+{
+	size_t off = 0;
+
+	while (n - off >= sizeof(Elf64_Nhdr)) {
+		Elf64_Nhdr nh;
+		size_t name, desc;
+
+		memcpy(&nh, p + off, sizeof(nh));
+		off += sizeof(nh);
+		name = ((size_t)nh.n_namesz + 3) & ~(size_t)3;
+		desc = ((size_t)nh.n_descsz + 3) & ~(size_t)3;
+		if (name > n - off || desc > n - off - name)
+			return 0;
+		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+		    !memcmp(p + off, "GNU", 4) && nh.n_descsz <= max &&
+		    nh.n_descsz > 0) {
+			memcpy(id, p + off + name, nh.n_descsz);
+			return nh.n_descsz;
+		}
+		off += name + desc;
+	}
+	return 0;
+}
+
+long tracee_build_id(struct tracee *t, uint64_t at, unsigned char *id,
+		     size_t max)
+{
+	Elf64_Ehdr e;
+	Elf64_Phdr ph[64];
+	uint64_t first = UINT64_MAX;
+	size_t len = 0;
+
+	if (tracee_read(t, at, &e, sizeof(e)) < 0 ||
+	    memcmp(e.e_ident, ELFMAG, SELFMAG) || e.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    e.e_phentsize != sizeof(Elf64_Phdr) || !e.e_phnum ||
+	    e.e_phnum > sizeof(ph) / sizeof(ph[0]) ||
+	    tracee_read(t, at + e.e_phoff, ph, e.e_phnum * sizeof(ph[0])) < 0)
+		return -1;
+	/* The header is the start of the first segment: the notes' file
+	 * addresses are relative to it. */
+	for (size_t i = 0; i < e.e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD && ph[i].p_vaddr < first)
+			first = ph[i].p_vaddr & ~(uint64_t)4095;
+	if (first == UINT64_MAX)
+		return -1;
+	for (size_t i = 0; i < e.e_phnum && !len; i++) {
+		unsigned char *notes;
+
+		if (ph[i].p_type != PT_NOTE || !ph[i].p_filesz ||
+		    ph[i].p_filesz > MAX_NOTES)
+			continue;
+		notes = xmalloc(ph[i].p_filesz);
+		if (tracee_read(t, at + (ph[i].p_vaddr - first), notes,
+				ph[i].p_filesz) < 0) {
+			free(notes);
+			return -1;
+		}
+		len = find_build_id(notes, ph[i].p_filesz, id, max);
+		free(notes);
+	}
+	return (long)len;
 }
 
 void tracee_select(struct tracee *t, pid_t pid)

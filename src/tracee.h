@@ -86,6 +86,17 @@ int tracee_pinned(const struct tracee *t);
  * ask before every injection. */
 int tracee_may_inject(struct tracee *t, pid_t tid);
 
+/* `path` as the target sees it, through its root and mounts
+ * (/proc/PID/root/PATH; a container's files, not memprof's), malloc'd. */
+char *tracee_file(const struct tracee *t, const char *path);
+
+/* The GNU build-id of the ELF object whose header is mapped at `at` in
+ * the target, read from the target's memory (not from any file).
+ * Returns its length (0: the object carries none) with the id in `id`,
+ * or -1 when it cannot be read there (no ELF header at `at`). */
+long tracee_build_id(struct tracee *t, uint64_t at, unsigned char *id,
+		     size_t max);
+
 /* Makes the stopped thread `tid` call mmap(hint, size, PROT_READ |
  * PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE), then puts
  * its registers back.  The code run is `mov $SYS_mmap,%eax; syscall;
