@@ -6,9 +6,11 @@
  * stop, or a signal that belongs to the target and is passed on unchanged.
  *
  * Children the target forks inherit every int3 of their parent: they are
- * cleaned and let go at once.  A vfork child shares its parent's memory, so
- * its int3s cannot be removed: it stays traced, unprofiled, until it execs
- * or exits.
+ * cleaned and let go at once.  A new task that shares the memory of its
+ * creator (kcmp) is a thread for breakpoints and RSS, even as a process of
+ * its own (clone(CLONE_VM) without CLONE_THREAD).  A vfork child shares
+ * its parent's memory, so its int3s cannot be removed: it stays traced,
+ * unprofiled, until it execs or exits.
  */
 #define _GNU_SOURCE
 #include "session.h"
@@ -19,7 +21,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/kcmp.h>
+#include <sched.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 
@@ -36,6 +41,9 @@ struct thread {
 	pid_t tid;
 	pid_t pid;      /* its process */
 	bool image;     /* runs the profiled program (not an exec'd one) */
+	bool apart;     /* a process of its own sharing the memory of `pid`
+			   (clone(CLONE_VM) without CLONE_THREAD), until
+			   it execs */
 	enum thread_kind kind;
 	struct profile_stack stack;
 	bool stopped;   /* while detaching: its stop has been seen */
@@ -47,6 +55,7 @@ struct newborn {
 	pid_t pid;
 	pid_t parent;  /* the task whose event announced it */
 	int event;     /* PTRACE_EVENT_CLONE/FORK/VFORK, or 0: not yet known */
+	bool shares;   /* it shares its creator's memory (known with event) */
 	bool stopped;  /* its first stop has been seen */
 };
 
@@ -430,42 +439,77 @@ static void newborn_settle(struct session *s, struct newborn *nb)
 {
 	pid_t pid = nb->pid;
 	int event = nb->event;
+	bool shares = nb->shares;
 	struct thread *parent = thread_find(s, nb->parent), *th;
 	pid_t ppid = parent ? parent->pid : s->leader;
 	bool image = parent ? parent->image : true;
 
 	*nb = s->newborns[--s->nnewborns];
-	if (event == PTRACE_EVENT_CLONE && is_process(pid))
-		event = PTRACE_EVENT_FORK; /* clone() without CLONE_THREAD */
-	switch (event) {
-	case PTRACE_EVENT_CLONE:
-		th = thread_add(s, pid, ppid, TH_THREAD);
-		th->image = image;
-		unpin_all(s);
-		resume(pid, 0);
-		break;
-	case PTRACE_EVENT_VFORK:
+	if (shares && event == PTRACE_EVENT_VFORK) {
 		/* It shares its parent's memory until it execs. */
 		th = thread_add(s, pid, ppid, TH_VFORK_CHILD);
 		th->image = false;
 		resume(pid, 0);
-		break;
-	default:
-		if (s->children) {
-			kid_add(s, pid, image);
-			th = thread_add(s, pid, pid, TH_THREAD);
-			th->image = image;
-			unpin_all(s);
-			resume(pid, 0);
-			break;
-		}
-		/* A forked child: remove the int3s it inherited, then let
-		 * it run untraced on every CPU. */
-		bps_remove_from(s->bps, pid);
-		tracee_unpin(s->t, pid);
-		ptrace(PTRACE_DETACH, pid, 0L, 0L);
-		break;
+		return;
 	}
+	if (shares) {
+		/* A thread, or a process sharing our memory: its hits
+		 * are ours, its RSS is ours (counted once). */
+		th = thread_add(s, pid, ppid, TH_THREAD);
+		th->image = image;
+		th->apart = is_process(pid);
+		unpin_all(s);
+		resume(pid, 0);
+		return;
+	}
+	if (s->children) {
+		kid_add(s, pid, image);
+		th = thread_add(s, pid, pid, TH_THREAD);
+		th->image = image;
+		unpin_all(s);
+		resume(pid, 0);
+		return;
+	}
+	/* A child with a copy of our memory: remove the int3s it
+	 * inherited, then let it run untraced on every CPU. */
+	bps_remove_from(s->bps, pid);
+	tracee_unpin(s->t, pid);
+	ptrace(PTRACE_DETACH, pid, 0L, 0L);
+}
+
+/* Whether new task `child` shares the memory of `parent`, stopped at the
+ * event that announced it: kcmp(KCMP_VM) compares the two exactly;
+ * without it (a kernel built without kcmp), the flags of the clone call
+ * the parent is stopped in. */
+static bool shares_memory(struct session *s, pid_t parent, pid_t child,
+			  int event)
+{
+	struct user_regs_struct regs;
+	long r = syscall(SYS_kcmp, parent, child, KCMP_VM, 0L, 0L);
+	struct thread *th = thread_find(s, parent);
+	uint64_t flags;
+
+	if (r >= 0)
+		return r == 0;
+	if (ptrace(PTRACE_GETREGS, parent, 0L, &regs) < 0)
+		return event != PTRACE_EVENT_FORK;
+	switch (regs.orig_rax) {
+	case SYS_clone:
+		flags = regs.rdi;
+		break;
+	case SYS_clone3:
+		/* struct clone_args begins with its flags. */
+		if (th)
+			tracee_select(s->t, th->pid);
+		if (tracee_read(s->t, regs.rdi, &flags, sizeof(flags)) < 0)
+			return event != PTRACE_EVENT_FORK;
+		break;
+	case SYS_vfork:
+		return true;
+	default:
+		return false;
+	}
+	return flags & CLONE_VM;
 }
 
 static void on_new_task_event(struct session *s, pid_t parent, int event)
@@ -477,10 +521,11 @@ static void on_new_task_event(struct session *s, pid_t parent, int event)
 		nb = newborn_get(s, (pid_t)msg);
 		nb->event = event;
 		nb->parent = parent;
+		nb->shares = shares_memory(s, parent, (pid_t)msg, event);
 		/* A second thread: every CPU again before the creator goes
 		 * on, not when the new thread's first stop arrives (it may
 		 * come later). */
-		if (event == PTRACE_EVENT_CLONE) {
+		if (nb->shares && event != PTRACE_EVENT_VFORK) {
 			unpin_all(s);
 			tracee_unpin(s->t, (pid_t)msg);
 		}
@@ -496,6 +541,16 @@ static bool newborns_pending(const struct session *s)
 {
 	for (size_t i = 0; i < s->nnewborns; i++)
 		if (s->newborns[i].event && !s->newborns[i].stopped)
+			return true;
+	return false;
+}
+
+/* Whether a process sharing our memory (clone(CLONE_VM)) still runs:
+ * it runs our code and breakpoints after the first process has exited. */
+static bool apart_alive(const struct session *s)
+{
+	for (size_t i = 0; i < s->nthreads; i++)
+		if (s->threads[i].apart)
 			return true;
 	return false;
 }
@@ -543,8 +598,10 @@ static void on_exec_event(struct session *s, pid_t tid)
 {
 	struct thread *th = thread_find(s, tid);
 
-	if (th && th->kind == TH_VFORK_CHILD) {
+	if (th && (th->kind == TH_VFORK_CHILD || th->apart)) {
 		/* Its own image now: nothing of ours is in it. */
+		profile_close_all(s->prof, &th->stack, sample(s));
+		th->apart = false;
 		if (!s->children) {
 			thread_remove(s, tid);
 			ptrace(PTRACE_DETACH, tid, 0L, 0L);
@@ -553,6 +610,7 @@ static void on_exec_event(struct session *s, pid_t tid)
 		kid_add(s, tid, false);
 		th->kind = TH_THREAD;
 		th->pid = tid;
+		th->image = false;
 		resume(tid, 0);
 		return;
 	}
@@ -887,9 +945,10 @@ int session_run(struct tracee *t, struct breakpoints *bps,
 		 * And a child whose fork was seen must be let go (or
 		 * adopted) first: traced when memprof exits, it would die
 		 * (PTRACE_O_EXITKILL), and its first stop may come after its
-		 * parent's exit. */
+		 * parent's exit.  So must a process sharing the memory, which
+		 * runs our breakpoints. */
 		if (leader_exited && (!s.children || !s.nthreads) &&
-		    !newborns_pending(&s))
+		    !newborns_pending(&s) && !apart_alive(&s))
 			leader_done = true;
 	}
 	if (cfg->interval_ms > 0)
