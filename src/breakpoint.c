@@ -426,6 +426,18 @@ static int cmp_addr(const void *x, const void *y)
 /* Largest gap between two breakpoints still patched in one write. */
 #define SPAN_GAP 4096
 
+/* The bytes that send a thread from line start `bp` to its trampoline:
+ * jmp rel32; the rest of the moved instructions is never run: int3 there
+ * makes any mistake loud. */
+static void trampoline_jump(const struct bp *bp, uint8_t *at)
+{
+	int32_t rel = (int32_t)(bp->to - (bp->addr + 5));
+
+	at[0] = 0xe9;
+	memcpy(&at[1], &rel, sizeof(rel));
+	memset(&at[5], INT3, bp->len - 5);
+}
+
 int bps_arm(struct breakpoints *b)
 {
 	struct bp **todo = xcalloc(b->n, sizeof(*todo));
@@ -470,14 +482,7 @@ int bps_arm(struct breakpoints *b)
 			uint8_t *at = &buf[bp->addr - lo];
 
 			if (bp->how == DS_TRAMPOLINE) {
-				int32_t rel = (int32_t)(bp->to - (bp->addr + 5));
-
-				/* jmp trampoline; the rest of the moved
-				 * instructions is never run: int3 there
-				 * makes any mistake loud. */
-				at[0] = 0xe9;
-				memcpy(&at[1], &rel, sizeof(rel));
-				memset(&at[5], INT3, bp->len - 5);
+				trampoline_jump(bp, at);
 			} else {
 				bp->orig = *at;
 				*at = INT3;
@@ -663,6 +668,43 @@ int bps_disarm(struct breakpoints *b)
 			else
 				b->armed[k] = false;
 		}
+	return rc;
+}
+
+int bps_lift(struct breakpoints *b)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < b->npatches; i++)
+		if (tracee_write(b->t, b->patches[i].addr, b->patches[i].orig,
+				 b->patches[i].len) < 0)
+			rc = -1;
+	for (size_t k = 0; k < b->cap; k++)
+		if (b->slots[k].addr && b->armed[k] &&
+		    tracee_write(b->t, b->slots[k].addr, &b->slots[k].orig,
+				 1) < 0)
+			rc = -1;
+	return rc;
+}
+
+int bps_put_back(struct breakpoints *b)
+{
+	uint8_t code[MAX_INSN + 8], c = INT3;
+	int rc = 0;
+
+	for (size_t i = 0; i < b->npatches; i++) {
+		const struct bp *bp = bps_lookup(b, b->patches[i].addr);
+
+		if (!bp || bp->how != DS_TRAMPOLINE)
+			continue;
+		trampoline_jump(bp, code);
+		if (tracee_write(b->t, bp->addr, code, bp->len) < 0)
+			rc = -1;
+	}
+	for (size_t k = 0; k < b->cap; k++)
+		if (b->slots[k].addr && b->armed[k] &&
+		    tracee_write(b->t, b->slots[k].addr, &c, 1) < 0)
+			rc = -1;
 	return rc;
 }
 

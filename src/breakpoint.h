@@ -117,6 +117,13 @@ int bps_remove_from(struct breakpoints *b, pid_t pid);
 /* Writes the original bytes back into the target. */
 int bps_disarm(struct breakpoints *b);
 
+/* Writes the original bytes back into the target (int3s and trampoline
+ * jumps) but keeps every breakpoint as armed, for bps_put_back to write
+ * them again: while a vfork child runs in the target's memory.  Costs
+ * one write per breakpoint each way.  Return 0 or -1 (some write failed). */
+int bps_lift(struct breakpoints *b);
+int bps_put_back(struct breakpoints *b);
+
 /* Drops every breakpoint without touching memory (after an exec). */
 void bps_forget(struct breakpoints *b);
 

@@ -9,8 +9,10 @@
  * cleaned and let go at once.  A new task that shares the memory of its
  * creator (kcmp) is a thread for breakpoints and RSS, even as a process of
  * its own (clone(CLONE_VM) without CLONE_THREAD).  A vfork child shares
- * its parent's memory, so its int3s cannot be removed: it stays traced,
- * unprofiled, until it execs or exits.
+ * its parent's memory while the parent waits: without --children every
+ * breakpoint is lifted from that memory, the child let go before it execs
+ * (a setuid program it runs keeps its privileges), and the breakpoints put
+ * back when the parent goes on (PTRACE_EVENT_VFORK_DONE).
  */
 #define _GNU_SOURCE
 #include "session.h"
@@ -44,6 +46,8 @@ struct thread {
 	bool apart;     /* a process of its own sharing the memory of `pid`
 			   (clone(CLONE_VM) without CLONE_THREAD), until
 			   it execs */
+	bool lifted;    /* its vfork child runs in its memory, our
+			   breakpoints lifted: put back at VFORK_DONE */
 	enum thread_kind kind;
 	struct profile_stack stack;
 	bool stopped;   /* while detaching: its stop has been seen */
@@ -435,6 +439,29 @@ static void unpin_all(struct session *s)
 		tracee_unpin(s->t, s->threads[i].tid);
 }
 
+/* A vfork child is about to run in the memory of `parent` (stopped at
+ * its event or already waiting for the child): lifts every breakpoint
+ * from it, to be put back at the parent's VFORK_DONE.  Only while nothing
+ * else runs in that memory: another thread would go unprofiled meanwhile,
+ * and could fetch a trampoline's jump half rewritten. */
+static bool lift_for_vfork(struct session *s, struct thread *parent)
+{
+	/* A task announced but not settled yet may be a thread to come. */
+	if (s->nnewborns)
+		return false;
+	for (size_t i = 0; i < s->nthreads; i++)
+		if (s->threads[i].pid == parent->pid &&
+		    &s->threads[i] != parent)
+			return false;
+	tracee_select(s->t, parent->pid);
+	if (bps_lift(s->bps) < 0) {
+		bps_put_back(s->bps);
+		return false;
+	}
+	parent->lifted = true;
+	return true;
+}
+
 static void newborn_settle(struct session *s, struct newborn *nb)
 {
 	pid_t pid = nb->pid;
@@ -446,6 +473,15 @@ static void newborn_settle(struct session *s, struct newborn *nb)
 
 	*nb = s->newborns[--s->nnewborns];
 	if (shares && event == PTRACE_EVENT_VFORK) {
+		/* A vfork child (posix_spawn, system()) runs a little of
+		 * our code in our memory, then execs.  Traced at its exec,
+		 * a setuid or file-capability program would lose its
+		 * privileges: let it go now, our int3s out of its way. */
+		if (!s->children && parent && lift_for_vfork(s, parent)) {
+			tracee_unpin(s->t, pid);
+			ptrace(PTRACE_DETACH, pid, 0L, 0L);
+			return;
+		}
 		/* It shares its parent's memory until it execs. */
 		th = thread_add(s, pid, ppid, TH_VFORK_CHILD);
 		th->image = false;
@@ -533,6 +569,23 @@ static void on_new_task_event(struct session *s, pid_t parent, int event)
 			newborn_settle(s, nb);
 	}
 	resume(parent, 0);
+}
+
+/* The vfork child of `tid` has exec'd or exited: its parent goes on, in
+ * memory that is its own again. */
+static void on_vfork_done(struct session *s, pid_t tid)
+{
+	struct thread *th = thread_find(s, tid);
+
+	if (th && th->lifted) {
+		th->lifted = false;
+		tracee_select(s->t, th->pid);
+		/* Left out, a breakpoint only goes unseen: the program is
+		 * not harmed. */
+		if (bps_put_back(s->bps) < 0)
+			mp_error("cannot put every breakpoint back after a vfork: %m; the profile misses some lines from here");
+	}
+	resume(tid, 0);
 }
 
 /* Whether a newborn's creator event was seen but not its first stop,
@@ -679,6 +732,9 @@ static void dispatch(struct session *s, pid_t tid, int status)
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
 		on_new_task_event(s, tid, event);
+		return;
+	case PTRACE_EVENT_VFORK_DONE:
+		on_vfork_done(s, tid);
 		return;
 	case PTRACE_EVENT_EXEC:
 		on_exec_event(s, tid);

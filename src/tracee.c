@@ -352,7 +352,8 @@ struct tracee *tracee_spawn(const char *path, char *const argv[], int pin)
 	int go[2], fail[2], st, err = 0;
 	const long opts = PTRACE_O_EXITKILL | PTRACE_O_TRACECLONE |
 			  PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT |
-			  PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK;
+			  PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+			  PTRACE_O_TRACEVFORKDONE;
 	ssize_t n;
 	char c = 'g';
 
@@ -521,7 +522,7 @@ struct tracee *tracee_attach(pid_t pid, char **exe)
 	struct tracee *t = xcalloc(1, sizeof(*t));
 	const long opts = PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC |
 			  PTRACE_O_TRACEEXIT | PTRACE_O_TRACEFORK |
-			  PTRACE_O_TRACEVFORK;
+			  PTRACE_O_TRACEVFORK | PTRACE_O_TRACEVFORKDONE;
 	char name[64], shown[64];
 
 	ssize_t n;

@@ -19,7 +19,7 @@ struct tracee;
 char *tracee_resolve(const char *prog);
 
 /* Forks and executes `path` with `argv` under ptrace (PTRACE_SEIZE with
- * exit-kill, clone, fork, vfork, exec and exit events).  Returns with the
+ * exit-kill, clone, fork, vfork, vfork-done, exec and exit events).  Returns with the
  * target stopped right after its exec, or NULL with a message (nothing is
  * left running).  When `pin` is set, memprof and the target are pinned to
  * the CPU memprof runs on: a ptrace stop costs several times less when

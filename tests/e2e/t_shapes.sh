@@ -30,8 +30,54 @@ vm_clone_orphan() { # VARIANT
 	assert_eq 13 "$(calls work)" "calls"
 }
 
+# posix_spawn, system() and vfork: the child is let go before it execs,
+# the breakpoints lifted from the memory it shares with its parent and put
+# back when the parent goes on.  A vfork child that runs a profiled
+# function untraced must meet no int3 and no trampoline jump (exit 7).
+spawns() { # VARIANT
+	mp --format=json -o "$JSON" "$TESTDATA/spawns-$1" "$TESTDATA/euid-O0"
+	assert_status 0
+	assert_eq "euid 0 tracer 0|euid 0 tracer 0|spawned 0 system 0 vfork 7|" \
+		"$(tr '\n' '|' <"$T/out")" "target stdout"
+	assert_stderr
+	assert_eq 3 "$(calls work)" "calls of work (before, between and after)"
+	assert_eq 3 "$(occ work spawns 'memset(p, i + 1, 1 << 20);')" "occurrences of memset"
+	assert_eq 1 "$(calls fill)" "calls of fill (the parent's)"
+}
+
+# The same run by an unprivileged user, the program it spawns a
+# setuid-root copy of euid: let go before its exec, it runs as root (euid
+# 0), as without memprof.  Traced at its exec, it would run as nobody.
+spawns_setuid() { # VARIANT
+	local d nobody
+	[ "$(id -u)" = 0 ] || skip "needs root to make a setuid-root program"
+	command -v setpriv >/dev/null || skip "setpriv (util-linux) is missing"
+	id nobody >/dev/null 2>&1 || skip "there is no user 'nobody'"
+	nobody=(setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups)
+	d=$(mktemp -d /tmp/memprof-suid.XXXXXX) || fail "mktemp failed"
+	# shellcheck disable=SC2064 # $d is known now
+	trap "rm -rf '$d'" EXIT
+	if ! { chmod 755 "$d" && cp "$TESTDATA/euid-$1" "$d/euid" &&
+		chmod 4755 "$d/euid" && mkdir "$d/out" && chown nobody "$d/out"; }; then
+		fail "cannot set up $d"
+	fi
+	[ "$("${nobody[@]}" "$d/euid")" = "euid 0 tracer 0" ] ||
+		skip "a setuid-root program does not run as root here (nosuid?)"
+	# shellcheck disable=SC2086 # a word list by design
+	runcap "${nobody[@]}" $MEMPROF_WRAPPER "$MEMPROF" --format=json \
+		-o "$d/out/$JSON" "$TESTDATA/spawns-$1" "$d/euid"
+	assert_status 0
+	assert_eq "euid 0 tracer 0|euid 0 tracer 0|spawned 0 system 0 vfork 7|" \
+		"$(tr '\n' '|' <"$T/out")" "target stdout (euid of the setuid program)"
+	assert_stderr
+	cp "$d/out/$JSON" "$T/$JSON"
+	assert_eq 3 "$(calls work)" "calls of work"
+}
+
 for v in $VARIANTS; do
 	tcase "shapes $v: clone(CLONE_VM) is profiled as a thread" vm_clone "$v"
 	tcase "shapes $v: clone(CLONE_VM) with --children counts its memory once" vm_clone "$v" --children
 	tcase "shapes $v: a clone(CLONE_VM) that outlives the program runs to its end" vm_clone_orphan "$v"
+	tcase "shapes $v: a spawned child is let go before its exec" spawns "$v"
+	tcase "shapes $v: a setuid program spawned keeps its rights" spawns_setuid "$v"
 done
