@@ -211,6 +211,12 @@ void heap_on_load(void *ctx, const char *path, uint64_t bias)
 	struct heap *h = ctx;
 	uint64_t value;
 
+	if (!path) {
+		/* An exec: the counter is the new image's, once loaded. */
+		h->addr = 0;
+		h->last = 0;
+		return;
+	}
 	/* A library that brings an allocator (jemalloc, tcmalloc): objects
 	 * come in lookup order, so one before ours was preloaded ahead of it
 	 * and takes the calls, one after it (linked with the program) loses

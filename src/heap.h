@@ -39,7 +39,8 @@ void heap_spawned(struct heap *h, struct tracee *t);
 /* For program_on_load (ctx is the heap): an object the dynamic linker
  * loaded at `bias`.  The first that is libmemprof_heap.so gives the
  * counter's address.  Says once, in one line, when a library has a
- * malloc of its own (another allocator). */
+ * malloc of its own (another allocator).  A NULL path (an exec) forgets
+ * the address: the new image loads the library again. */
 void heap_on_load(void *ctx, const char *path, uint64_t bias);
 
 /* For session_config.read_heap (ctx is the heap): the live heap bytes

@@ -12,6 +12,9 @@
  * attached, /proc/PID/root for the dynamic linker and libraries: a
  * container's files, not memprof's) and patched only when its build-id is
  * the one mapped in the process.
+ *
+ * An exec of the profiled process starts it all again on the new image,
+ * for the same selection.
  */
 #define _GNU_SOURCE
 #include "program.h"
@@ -20,8 +23,10 @@
 #include <link.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "debuginfo.h"
 #include "displace.h"
@@ -750,6 +755,94 @@ int program_arm(struct program *pg, struct tracee *t,
 	if (tracee_is_attached(t) && pg->r_debug)
 		return program_on_dl_event(pg, tid);
 	return 0;
+}
+
+/* Whether a library may hold some of the selection: its own marks, or a
+ * name the executable does not define. */
+static bool wants_libraries(const struct program *pg)
+{
+	if (pg->by_marks)
+		return true;
+	for (size_t i = 0; i < pg->nwanted; i++)
+		if (!pg->in_exe[i])
+			return true;
+	return false;
+}
+
+/* Drops what was read of the previous image: its executable, its
+ * libraries and, when the selection came from its marks, the names. */
+static void forget_image(struct program *pg)
+{
+	for (size_t i = 0; i < pg->nobjs; i++)
+		free(pg->objs[i].path);
+	pg->nobjs = 0;
+	di_functions_free(&pg->exe_fns);
+	memset(&pg->exe_fns, 0, sizeof(pg->exe_fns));
+	debuginfo_close(pg->exe);
+	pg->exe = NULL;
+	free(pg->exe_shown);
+	pg->exe_shown = NULL;
+	free(pg->interp);
+	pg->interp = NULL;
+	pg->r_debug = 0;
+	pg->may_dlopen = false;
+	if (pg->by_marks) {
+		for (size_t i = 0; i < pg->nwanted; i++)
+			free(pg->wanted[i]);
+		pg->nwanted = 0;
+	}
+	for (size_t i = 0; i < pg->nwanted; i++)
+		pg->in_exe[i] = false;
+}
+
+int program_exec(struct program *pg, pid_t tid)
+{
+	char link[64], path[4096];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/%d/exe", tid);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n < 0)
+		return mp_error("cannot read %s: %m", link);
+	path[n] = '\0';
+	forget_image(pg);
+	/* Quiet: a program without line information is simply not
+	 * profiled.  Read through the link: the file the process runs,
+	 * in its own mounts. */
+	pg->exe = debuginfo_open_file(link, path, NULL);
+	if (!pg->exe) {
+		mp_error("after exec of '%s' no profiled function is found; following it unprofiled",
+			 path);
+		return 0;
+	}
+	pg->exe_shown = xstrdup(path);
+	if (pg->by_marks) {
+		want_marks(pg, pg->exe);
+		if (!pg->nwanted)
+			want(pg, "main");
+	}
+	lookup_all(pg, pg->exe, &pg->exe_fns);
+	for (size_t i = 0; i < pg->nlines; i++)
+		debuginfo_find_lines(pg->exe, pg->lines[i].file,
+				     pg->lines[i].from, pg->lines[i].to,
+				     &pg->exe_fns);
+	pg->interp = debuginfo_interp(pg->exe);
+	pg->may_dlopen = debuginfo_imports(pg->exe, "dlopen");
+	/* The names not in the executable may be in its libraries: they
+	 * are watched, never required (the first image had them). */
+	pg->started = true;
+	if (!pg->exe_fns.n && (!pg->interp || !wants_libraries(pg))) {
+		mp_error("after exec of '%s' no profiled function is found; following it unprofiled",
+			 path);
+		return 0;
+	}
+	/* The objects the new image loads are told again (not when it is
+	 * not followed: what they learnt of the old one is all there is). */
+	if (pg->on_load)
+		pg->on_load(pg->on_load_ctx, NULL, 0);
+	if (program_arm(pg, pg->t, pg->bps, tid) < 0)
+		return -1;
+	return 1;
 }
 
 static int read_u64(struct program *pg, uint64_t addr, uint64_t *v)

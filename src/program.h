@@ -59,10 +59,22 @@ int program_arm(struct program *pg, struct tracee *t,
 int program_on_dl_event(struct program *pg, pid_t tid);
 
 /* Calls `fn` for every shared object as the dynamic linker loads it (its
- * path and load bias), e.g. to find memprof's own heap library. */
+ * path and load bias), e.g. to find memprof's own heap library; with a
+ * NULL path when an exec replaced the image and the new one is followed
+ * (forget every object: the new image's are told next). */
 void program_on_load(struct program *pg,
 		     void (*fn)(void *ctx, const char *path, uint64_t bias),
 		     void *ctx);
+
+/* The profiled process exec'd (thread `tid`, the only one left, stopped
+ * at its exec event; the caller has forgotten every breakpoint of the old
+ * image): reads the new executable (/proc/PID/exe), looks the same
+ * selection up in it (marks or main, --func, --line) and arms it, the
+ * libraries watched as at the start.  Tables of functions already
+ * profiled go on adding up.  Returns 1 when something is profiled or may
+ * be (a library of the selection may load), 0 after a message saying the
+ * new image is followed unprofiled, -1 with a message when arming failed. */
+int program_exec(struct program *pg, pid_t tid);
 
 /* Says which named functions never turned up (a library never loaded). */
 void program_report_missing(const struct program *pg);

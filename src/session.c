@@ -13,6 +13,9 @@
  * breakpoint is lifted from that memory, the child let go before it execs
  * (a setuid program it runs keeps its privileges), and the breakpoints put
  * back when the parent goes on (PTRACE_EVENT_VFORK_DONE).
+ *
+ * An exec of the first process ends its image: the same selection is
+ * looked up and armed in the new one (program_exec).
  */
 #define _GNU_SOURCE
 #include "session.h"
@@ -647,6 +650,45 @@ static void on_exit_event(struct session *s, pid_t tid)
 	resume(tid, 0);
 }
 
+/* Whether a task still runs the old image in memory of its own or
+ * shared: a forked child (--children) or a clone(CLONE_VM) process.  The
+ * breakpoint table is theirs until they end or exec. */
+static bool old_image_runs(const struct session *s)
+{
+	for (size_t i = 0; i < s->nthreads; i++)
+		if (s->threads[i].apart ||
+		    (s->threads[i].image && s->threads[i].pid != s->leader))
+			return true;
+	return false;
+}
+
+/* The first process exec'd (thread `tid`, its only one now): profile the
+ * same selection in the new image.  False when it goes on unprofiled. */
+static bool follow_exec(struct session *s, pid_t tid)
+{
+	struct thread *th = thread_find(s, tid);
+	int rc;
+
+	if (!s->pg || !th)
+		return false;
+	if (old_image_runs(s)) {
+		mp_error("after an exec of process %d its new image is not profiled: other processes still run the old one",
+			 (int)tid);
+		return false;
+	}
+	bps_forget(s->bps);
+	rc = program_exec(s->pg, tid);
+	if (rc < 0 && !s->failed) {
+		s->failed = true;
+		kill(s->leader, SIGKILL);
+	}
+	if (rc <= 0)
+		return false;
+	th->image = true;
+	tracee_select(s->t, s->leader);
+	return true;
+}
+
 static void on_exec_event(struct session *s, pid_t tid)
 {
 	struct thread *th = thread_find(s, tid);
@@ -676,8 +718,7 @@ static void on_exec_event(struct session *s, pid_t tid)
 		resume(tid, 0);
 		return;
 	}
-	/* The profiled image is gone: close its calls, keep tracing only to
-	 * learn how the process ends. */
+	/* The profiled image is gone: close its calls. */
 	for (size_t i = 0; i < s->nthreads; i++)
 		if (s->threads[i].pid == s->leader) {
 			profile_close_all(s->prof, &s->threads[i].stack,
@@ -685,6 +726,11 @@ static void on_exec_event(struct session *s, pid_t tid)
 			s->threads[i].image = false;
 		}
 	tracee_reopen_mem(s->t);
+	if (follow_exec(s, tid)) {
+		resume(tid, 0);
+		return;
+	}
+	/* Keep tracing only to learn how the process ends. */
 	tracee_leave_image(s->t, s->leader);
 	if (!s->nkids)
 		bps_forget(s->bps);

@@ -74,10 +74,43 @@ spawns_setuid() { # VARIANT
 	assert_eq 3 "$(calls work)" "calls of work"
 }
 
+# The profiled process execs itself: the same selection is looked up in
+# the new image and armed; its calls add to the same table.  run() touches
+# 2 MiB in each image.
+exec_self() { # VARIANT [OPTION]
+	local prog=$TESTDATA/execs-$1
+	# shellcheck disable=SC2086 # no word when absent
+	mp ${2:-} --format=json -o "$JSON" "$prog" "$prog" "$TESTDATA/exitcode-O0" 6
+	assert_status 6
+	assert_eq "execs: before exec|execs: before exec|exitcode: stdout line|" \
+		"$(tr '\n' '|' <"$T/out")" "target stdout"
+	assert_eq "exitcode: stderr line" "$(cat "$T/err")" "stderr"
+	assert_eq 2 "$(calls run)" "calls of run (one per image)"
+	assert_eq 2 "$(occ run execs 'memset(p, 1, 2 << 20);')" "occurrences of memset"
+	assert_eq 2 "$(occ run execs 'execv(argv[0], argv);')" "occurrences of execv"
+	assert_range 3.5 4.5 "$(inc run execs 'memset(p, 1, 2 << 20);')" "memset line (MiB)"
+}
+
+# An exec of a program with nothing of the selection (no line information
+# at all): one line says so, the program runs to its own exit status.
+exec_unprofiled() { # VARIANT
+	local exe
+	exe=$(readlink -f /bin/false) || fail "no /bin/false"
+	mp --format=json -o "$JSON" "$TESTDATA/execs-$1" /bin/false
+	assert_status 1
+	assert_eq "execs: before exec" "$(cat "$T/out")" "target stdout"
+	assert_stderr "memprof: after exec of '$exe' no profiled function is found; following it unprofiled"
+	assert_eq 1 "$(calls run)" "calls of run"
+	assert_eq 1 "$(j .exit_code)" "exit_code"
+}
+
 for v in $VARIANTS; do
 	tcase "shapes $v: clone(CLONE_VM) is profiled as a thread" vm_clone "$v"
 	tcase "shapes $v: clone(CLONE_VM) with --children counts its memory once" vm_clone "$v" --children
 	tcase "shapes $v: a clone(CLONE_VM) that outlives the program runs to its end" vm_clone_orphan "$v"
 	tcase "shapes $v: a spawned child is let go before its exec" spawns "$v"
 	tcase "shapes $v: a setuid program spawned keeps its rights" spawns_setuid "$v"
+	tcase "shapes $v: an exec of itself is profiled in both images" exec_self "$v"
+	tcase "shapes $v: an exec of itself, --func, profiled in both images" exec_self "$v" --func=run
+	tcase "shapes $v: an exec of a program without the selection says so" exec_unprofiled "$v"
 done
