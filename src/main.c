@@ -23,6 +23,7 @@
 #include "displace.h"
 #include "heap.h"
 #include "options.h"
+#include "output.h"
 #include "program.h"
 #include "profile.h"
 #include "report.h"
@@ -122,130 +123,6 @@ static void free_argv(char **argv)
 	for (size_t i = 0; argv && argv[i]; i++)
 		free(argv[i]);
 	free(argv);
-}
-
-/* -o FILE is written whole or not at all.  The report goes to an unnamed
- * file in FILE's directory (O_TMPFILE: a memprof killed by SIGKILL leaves
- * nothing behind), which is given a temporary name at the end and renamed
- * over FILE.  Where O_TMPFILE is not supported, a named temporary file
- * stands in from the start.  A FILE that is not a regular file (/dev/null,
- * /dev/stdout, a pipe) is written in place: renaming over it would replace
- * the device or the link (as root, even /dev/null).  A symlink to a
- * regular file is followed and stays a symlink. */
-struct output {
-	FILE *f;
-	char *tmp;          /* the temporary's name, once it has one */
-	char *final;        /* FILE, symlinks resolved; NULL: written in place */
-	const char *shown;  /* FILE as given, for messages; NULL: stderr */
-};
-
-static int output_in_place(const char *path)
-{
-	struct stat st;
-
-	/* A name of one of memprof's own descriptors: its file is in use
-	 * (memprof -o /dev/stdout >out.txt). */
-	if (!strncmp(path, "/proc/", 6) || !strncmp(path, "/dev/fd/", 8) ||
-	    !strcmp(path, "/dev/stdout") || !strcmp(path, "/dev/stderr"))
-		return 1;
-	return stat(path, &st) == 0 && !S_ISREG(st.st_mode);
-}
-
-static int output_open(struct output *out, const char *path)
-{
-	struct stat st;
-	char *dir, *slash;
-	int fd;
-
-	memset(out, 0, sizeof(*out));
-	if (!path) {
-		out->f = stderr;
-		return 0;
-	}
-	out->shown = path;
-	if (!*path)
-		return mp_error("cannot write '': %s", strerror(ENOENT));
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		return mp_error("cannot write '%s': %s", path, strerror(EISDIR));
-	if (output_in_place(path)) {
-		fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
-	} else {
-		out->final = realpath(path, NULL);
-		if (!out->final)
-			out->final = xstrdup(path);
-		dir = xmalloc(strlen(out->final) + 2);
-		strcpy(dir, out->final);
-		slash = strrchr(dir, '/');
-		if (!slash)
-			strcpy(dir, ".");
-		else
-			slash[slash == dir] = '\0';
-		fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
-		if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR ||
-			       errno == EINVAL)) {
-			out->tmp = xmalloc(strlen(out->final) + 8);
-			sprintf(out->tmp, "%s.XXXXXX", out->final);
-			fd = mkostemp(out->tmp, O_CLOEXEC);
-		}
-		free(dir);
-	}
-	if (fd < 0 || !(out->f = fdopen(fd, "w"))) {
-		int err = errno;
-
-		if (fd >= 0) {
-			close(fd);
-			if (out->tmp)
-				unlink(out->tmp);
-		}
-		free(out->tmp);
-		free(out->final);
-		out->tmp = out->final = NULL;
-		return mp_error("cannot write '%s': %s", path, strerror(err));
-	}
-	return 0;
-}
-
-/* Gives the unnamed temporary a name next to FILE that is not taken. */
-static int output_name_tmp(struct output *out)
-{
-	char proc[64];
-
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fileno(out->f));
-	out->tmp = xmalloc(strlen(out->final) + 32);
-	for (unsigned i = 0; i < 100; i++) {
-		sprintf(out->tmp, "%s.%d.%u", out->final, (int)getpid(), i);
-		if (linkat(AT_FDCWD, proc, AT_FDCWD, out->tmp,
-			   AT_SYMLINK_FOLLOW) == 0)
-			return 0;
-		if (errno != EEXIST)
-			break;
-	}
-	free(out->tmp);
-	out->tmp = NULL;
-	return -1;
-}
-
-static int output_close(struct output *out, int keep)
-{
-	int rc = 0;
-
-	if (!out->shown)
-		return fflush(stderr) == 0 ? 0 : -1;
-	if (fflush(out->f) != 0)
-		rc = -1;
-	else if (keep && out->final &&
-		 ((!out->tmp && output_name_tmp(out) < 0) ||
-		  rename(out->tmp, out->final) != 0))
-		rc = -1;
-	if (rc < 0)
-		mp_error("cannot write '%s': %m", out->shown);
-	if (fclose(out->f) != 0 && rc == 0)
-		rc = mp_error("cannot write '%s': %m", out->shown);
-	if (out->tmp && (!keep || rc < 0))
-		unlink(out->tmp);
-	free(out->tmp);
-	free(out->final);
-	return rc;
 }
 
 static int report(const struct options *o, struct output *out,
