@@ -7,11 +7,16 @@
  * MiB with `precision` decimals in a field of precision + 4.  A line that
  * never finished shows no figures.  After the tables come the lines that
  * grew RSS most (--top), then the run's peak and final RSS.  What the figures mean is profile.c's business.
+ * Names and source text come from the program and its debugging
+ * information: every byte of them that is not printable text is written
+ * as \xHH (mp_escape), so the table cannot drive the terminal it is
+ * printed on or hold lines of the program's making.
  */
 #include "report.h"
 
 #include <inttypes.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +42,38 @@ static void format_mib(char *buf, size_t size, int width, int precision,
 	snprintf(buf, size, "%*.*f MiB", width, precision, 0.0);
 }
 
+/* fprintf for a line that quotes names from the debugging information
+ * (file and function names, which may hold any byte but NUL): the line is
+ * formatted whole, then everything but its final newline escaped as
+ * mp_escape does, so a name can neither forge a line nor drive the
+ * terminal. */
+static void __attribute__((format(printf, 2, 3)))
+put_escaped(FILE *out, const char *fmt, ...)
+{
+	char *line = NULL, *esc;
+	size_t len = 0, newlines = 0;
+	FILE *m = open_memstream(&line, &len);
+	va_list ap;
+
+	if (!m)
+		return;
+	va_start(ap, fmt);
+	vfprintf(m, fmt, ap);
+	va_end(ap);
+	fclose(m);
+	/* The newlines the format ends with ("\n\n" after Filename) are
+	 * the report's, not the names'. */
+	for (const char *p = fmt + strlen(fmt); p > fmt && p[-1] == '\n'; p--)
+		newlines++;
+	line[len >= newlines ? len - newlines : 0] = '\0';
+	esc = mp_escape(line);
+	fputs(esc, out);
+	while (newlines--)
+		putc('\n', out);
+	free(esc);
+	free(line);
+}
+
 /* memory_profiler's layout; the optional columns (--peak, then --heap's
  * Heap inc) go after Increment, each 12 wide like it. */
 static void write_table(FILE *out, const struct profile_function *fn,
@@ -48,7 +85,7 @@ static void write_table(FILE *out, const struct profile_function *fn,
 	unsigned line;
 	int len;
 
-	fprintf(out, "Filename: %s\n\n", fn->file ? fn->file : "");
+	put_escaped(out, "Filename: %s\n\n", fn->file ? fn->file : "");
 	len = snprintf(header, sizeof(header), "%6s %12s %12s%s%s%s  %10s   %s",
 		       "Line #", "Mem usage", "Increment",
 		       run->line_peaks ? "         Peak" : "",
@@ -63,6 +100,7 @@ static void write_table(FILE *out, const struct profile_function *fn,
 		const struct profile_line *pl = &fn->lines[line - fn->first_line];
 		char num[16], mem[64] = "", inc[64] = "", occ[32] = "";
 		char peak[80] = "", heap[80] = "", faults[96] = "";
+		char *text;
 
 		snprintf(num, sizeof(num), "%u", line);
 		if (pl->occurrences > 0 || pl->finished > 0)
@@ -97,8 +135,10 @@ static void write_table(FILE *out, const struct profile_function *fn,
 					 pl->minor_faults, pl->major_faults);
 			snprintf(faults, sizeof(faults), " %14s", v);
 		}
+		text = mp_escape(source_line(src, fn->file, line));
 		fprintf(out, ROW_FORMAT, num, mem, inc, peak, heap, faults, occ,
-			source_line(src, fn->file, line));
+			text);
+		free(text);
 		if (line == UINT_MAX)
 			break;
 	}
@@ -145,11 +185,12 @@ static void write_top(FILE *out, const struct profile *p, size_t top,
 	loc = xmalloc(n * sizeof(*loc));
 	inc = xmalloc(n * sizeof(*inc));
 	for (size_t i = 0; i < n; i++) {
-		const char *where = top_location(v, n, i);
+		char *where = mp_escape(top_location(v, n, i));
 		char occ[32];
 
 		loc[i] = xmalloc(strlen(where) + 16);
 		sprintf(loc[i], "%s:%u", where, v[i].line);
+		free(where);
 		snprintf(inc[i], sizeof(*inc), "+%.*f MiB", precision,
 			 (double)v[i].increment_bytes / (1024.0 * 1024.0));
 		if (strlen(loc[i]) > wloc)
@@ -167,12 +208,13 @@ static void write_top(FILE *out, const struct profile *p, size_t top,
 		putc('=', out);
 	putc('\n', out);
 	for (size_t i = 0; i < n; i++) {
-		const char *text = source_line(src, v[i].fn->file, v[i].line);
+		const char *line = source_line(src, v[i].fn->file, v[i].line);
+		char *text = mp_escape(line + strspn(line, " \t"));
 
-		text += strspn(text, " \t");
 		fprintf(out, "%-*s   %*s   %*" PRIu64 "%s%s\n", (int)wloc,
 			loc[i], (int)winc, inc[i], (int)wocc, v[i].occurrences,
 			*text ? "   " : "", text);
+		free(text);
 	}
 	fputs("\n\n", out);
 	for (size_t i = 0; i < n; i++)
@@ -191,15 +233,16 @@ static void write_peak_place(FILE *out, const struct profile *p,
 
 	if (!f)
 		return;
-	fprintf(out, "Peak reached in %s at %s:%u\n", f->name, f->file,
-		run->peak_line);
+	put_escaped(out, "Peak reached in %s at %s:%u\n", f->name, f->file,
+		    run->peak_line);
 	for (size_t i = 0; i < run->peak_depth; i++) {
 		const struct di_place *d = &run->peak_stack[i];
 
-		fprintf(out, "    #%zu %s", i, d->function);
 		if (d->file)
-			fprintf(out, " at %s:%u", d->file, d->line);
-		fputc('\n', out);
+			put_escaped(out, "    #%zu %s at %s:%u\n", i,
+				    d->function, d->file, d->line);
+		else
+			put_escaped(out, "    #%zu %s\n", i, d->function);
 	}
 }
 

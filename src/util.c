@@ -1,16 +1,89 @@
-/* util.c - one-write messages and allocation that aborts on exhaustion. */
+/* util.c - one-write messages, escaping for the terminal, and allocation
+ * that aborts on exhaustion. */
 #include "util.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+/* The length of the printable UTF-8 character at `p`, 0 when what starts
+ * there is not one: overlong forms, surrogates, code points past U+10FFFF
+ * and the C1 controls (U+0080-U+009F, which some terminals obey) are not.
+ * The NUL at the end of the string stops a truncated sequence. */
+static size_t utf8_printable(const unsigned char *p)
+{
+	uint32_t cp;
+	size_t n;
+
+	if (p[0] < 0xc2)
+		return 0;
+	if (p[0] < 0xe0) {
+		n = 2;
+		cp = p[0] & 0x1f;
+	} else if (p[0] < 0xf0) {
+		n = 3;
+		cp = p[0] & 0x0f;
+	} else if (p[0] < 0xf5) {
+		n = 4;
+		cp = p[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp < 0xa0)
+		return 0;
+	return n;
+}
+
+/* Escapes `s` into `out` (room for 4 * strlen(s) + 1); returns the length. */
+static size_t escape_into(char *out, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = 0;
+
+	while (*p) {
+		size_t n;
+
+		if ((*p >= 0x20 && *p < 0x7f) || *p == '\t') {
+			out[len++] = (char)*p++;
+		} else if ((n = utf8_printable(p)) > 0) {
+			memcpy(out + len, p, n);
+			len += n;
+			p += n;
+		} else {
+			out[len++] = '\\';
+			out[len++] = 'x';
+			out[len++] = hex[*p >> 4];
+			out[len++] = hex[*p & 0xf];
+			p++;
+		}
+	}
+	out[len] = '\0';
+	return len;
+}
+
+char *mp_escape(const char *s)
+{
+	char *out = xmalloc(4 * strlen(s) + 1);
+
+	escape_into(out, s);
+	return out;
+}
+
 int mp_error(const char *fmt, ...)
 {
-	char buf[1024];
+	char buf[1024], esc[4 * sizeof(buf)];
 	int len = snprintf(buf, sizeof(buf), "memprof: ");
+	size_t n;
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -18,9 +91,11 @@ int mp_error(const char *fmt, ...)
 	va_end(ap);
 	if (len > (int)sizeof(buf) - 2)
 		len = (int)sizeof(buf) - 2;
-	buf[len++] = '\n';
+	buf[len] = '\0';
+	n = escape_into(esc, buf);
+	esc[n++] = '\n';
 	fflush(stderr);
-	if (write(STDERR_FILENO, buf, (size_t)len) < 0) {
+	if (write(STDERR_FILENO, esc, n) < 0) {
 		/* nowhere left to say it */
 	}
 	return -1;

@@ -20,6 +20,7 @@ int main(void)
 	srunner_add_suite(sr, timeline_suite());
 	srunner_add_suite(sr, report_svg_suite());
 	srunner_add_suite(sr, heap_suite());
+	srunner_add_suite(sr, util_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

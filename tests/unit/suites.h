@@ -17,5 +17,6 @@ Suite *diff_suite(void);
 Suite *timeline_suite(void);
 Suite *report_svg_suite(void);
 Suite *heap_suite(void);
+Suite *util_suite(void);
 
 #endif

@@ -16,7 +16,8 @@
 
 /* The source of the profiled "program": work() spans lines 3..7 and
  * pending() lines 8..9.  Line 6 has quotes, a backslash and a tab; line 9
- * a control character, valid UTF-8 and an invalid byte. */
+ * a control character, valid UTF-8 and an invalid byte (the text report
+ * shows the first and the last as \xHH). */
 static const char source_text[] =
 	"/* report test */\n"
 	"#include <stdlib.h>\n"
@@ -84,7 +85,7 @@ static char *const command[] = { "./app", "5000", NULL };
 	"Line #    Mem usage    Increment  Occurrences   Line Contents\n"      \
 	"=============================================================\n"      \
 	"     8                                     1   int pending(void)\n"   \
-	"     9                                         \x01 \xc3\xa9 \xff\n"  \
+	"     9                                         \\x01 \xc3\xa9 \\xff\n"\
 	"\n"                                                                   \
 	"\n"
 
@@ -138,7 +139,7 @@ START_TEST(text_precision_3_unknown_rss)
 		"Line #    Mem usage    Increment  Occurrences   Line Contents\n"
 		"=============================================================\n"
 		"     8                                     1   int pending(void)\n"
-		"     9                                         \x01 \xc3\xa9 \xff\n"
+		"     9                                         \\x01 \xc3\xa9 \\xff\n"
 		"\n"
 		"\n"
 		"Peak RSS:  unknown\n"
