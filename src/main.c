@@ -126,7 +126,8 @@ static void free_argv(char **argv)
 }
 
 static int report(const struct options *o, struct output *out,
-		  char *const *command, const struct profile *prof,
+		  const char *exe, char *const *command,
+		  const struct profile *prof,
 		  const struct session_outcome *oc, int heap)
 {
 	struct report_run run = {
@@ -150,6 +151,14 @@ static int report(const struct options *o, struct output *out,
 	struct source *src = source_new();
 	int rc;
 
+	/* Every source read now, so that what is said about them comes
+	 * before a report on stderr, not inside it. */
+	source_warn_against(src, exe, o->pid ? exe : o->command[0]);
+	for (size_t i = 0; i < profile_nfunctions(prof); i++) {
+		const struct profile_function *f = profile_function(prof, i);
+
+		source_line(src, f->file, f->first_line);
+	}
 	if (o->format == FORMAT_JSON)
 		rc = report_json(out->f, prof, &run, src);
 	else
@@ -451,7 +460,7 @@ static int run(const struct options *o)
 			 bps_count(bps), bps_trampolined(bps), bps_stepped(bps));
 	if (pg)
 		program_report_missing(pg);
-	if (report(o, &out, o->pid ? cmdline : o->command, prof, &oc,
+	if (report(o, &out, path, o->pid ? cmdline : o->command, prof, &oc,
 		   heap_known(heap)) < 0) {
 		mp_error("cannot write the report: %m");
 		goto done;

@@ -4,7 +4,14 @@
  * lines in place ('\n' and a '\r' before it become NULs), so a line is a
  * pointer into the file's buffer.  A file that cannot be read is cached as
  * having no lines: the report still prints its numbers, with empty text.
- * Where the file name comes from (DWARF) is debuginfo.c's business.
+ * The name comes from the program's debugging information, so it may name
+ * anything (#line "/dev/zero", a FIFO, /dev/stdin): only a regular file of
+ * at most SOURCE_MAX bytes is read, opened without blocking and without
+ * becoming a controlling terminal.  Once told which executable the report
+ * is about (source_warn_against), a file that cannot be read, or that is
+ * newer than the executable (its lines may have moved), is said in one
+ * line when it is first read.  Where the file name comes from (DWARF) is
+ * debuginfo.c's business.
  */
 #include "source.h"
 
@@ -12,9 +19,14 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
+
+/* Why a file was not read, beside errno values. */
+#define NOT_REGULAR (-1)
+#define TOO_LARGE (-2)
 
 struct source_file {
 	char *path;
@@ -27,6 +39,8 @@ struct source {
 	struct source_file *files;
 	size_t nfiles;
 	size_t cap;
+	char *binary;                  /* named in warnings; NULL: none */
+	struct timespec binary_mtime;  /* {0, 0}: unknown */
 };
 
 struct source *source_new(void)
@@ -46,20 +60,52 @@ void source_free(struct source *s)
 		free(s->files[i].lines);
 	}
 	free(s->files);
+	free(s->binary);
 	free(s);
 }
 
-/* The whole file, NUL-terminated, in a buffer of its own; NULL when it
- * cannot be read. */
-static char *read_whole(const char *path, size_t *lenp)
+void source_warn_against(struct source *s, const char *binary,
+			 const char *shown)
+{
+	struct stat st;
+
+	free(s->binary);
+	s->binary = xstrdup(shown);
+	if (stat(binary, &st) == 0)
+		s->binary_mtime = st.st_mtim;
+}
+
+/* The whole file, NUL-terminated, in a buffer of its own, its fstat in
+ * `st`; NULL when it cannot be read, with why in `*why` (an errno value,
+ * NOT_REGULAR or TOO_LARGE).  O_NONBLOCK: opening a FIFO must not wait for
+ * a writer (it is refused once opened, never read). */
+static char *read_whole(const char *path, size_t *lenp, struct stat *st,
+			int *why)
 {
 	size_t len = 0, cap = 4096;
 	char *buf;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		*why = errno;
 		return NULL;
+	}
+	if (fstat(fd, st) < 0)
+		*why = errno;
+	else if (!S_ISREG(st->st_mode))
+		*why = NOT_REGULAR;
+	else if (st->st_size > SOURCE_MAX)
+		*why = TOO_LARGE;
+	else
+		*why = 0;
+	if (*why) {
+		close(fd);
+		return NULL;
+	}
+	/* The size fstat gives, read in one go where it is right. */
+	if ((size_t)st->st_size + 2 > cap)
+		cap = (size_t)st->st_size + 2;
 	buf = xmalloc(cap);
 	for (;;) {
 		ssize_t n;
@@ -71,7 +117,9 @@ static char *read_whole(const char *path, size_t *lenp)
 		n = read(fd, buf + len, cap - len - 1);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
+		if (n < 0 || len + (size_t)n > SOURCE_MAX) {
+			/* A file that grows while it is read: capped too. */
+			*why = n < 0 ? errno : TOO_LARGE;
 			free(buf);
 			close(fd);
 			return NULL;
@@ -84,6 +132,36 @@ static char *read_whole(const char *path, size_t *lenp)
 	buf[len] = '\0';
 	*lenp = len;
 	return buf;
+}
+
+/* The one line said about a file once it was (not) read. */
+static void source_warn(const struct source *s, const char *path,
+			const struct stat *st, int why)
+{
+	const struct timespec *b = &s->binary_mtime;
+
+	if (!s->binary)
+		return;
+	if (st) {
+		if ((b->tv_sec || b->tv_nsec) &&
+		    (st->st_mtim.tv_sec > b->tv_sec ||
+		     (st->st_mtim.tv_sec == b->tv_sec &&
+		      st->st_mtim.tv_nsec > b->tv_nsec)))
+			mp_error("warning: source '%s' is newer than '%s'; Line Contents may not match",
+				 path, s->binary);
+	} else if (why == ENOENT) {
+		mp_error("warning: source '%s' not found; Line Contents left empty",
+			 path);
+	} else if (why == NOT_REGULAR) {
+		mp_error("warning: source '%s' is not a regular file; Line Contents left empty",
+			 path);
+	} else if (why == TOO_LARGE) {
+		mp_error("warning: source '%s' is larger than %d MiB; Line Contents left empty",
+			 path, SOURCE_MAX >> 20);
+	} else {
+		mp_error("warning: cannot read source '%s': %s; Line Contents left empty",
+			 path, strerror(why));
+	}
 }
 
 static void split_lines(struct source_file *f, size_t len)
@@ -113,7 +191,9 @@ static void split_lines(struct source_file *f, size_t len)
 static struct source_file *source_load(struct source *s, const char *path)
 {
 	struct source_file *f;
+	struct stat st;
 	size_t len = 0;
+	int why = 0;
 
 	if (s->nfiles == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 4;
@@ -122,9 +202,10 @@ static struct source_file *source_load(struct source *s, const char *path)
 	f = &s->files[s->nfiles++];
 	memset(f, 0, sizeof(*f));
 	f->path = xstrdup(path);
-	f->text = read_whole(path, &len);
+	f->text = read_whole(path, &len, &st, &why);
 	if (f->text)
 		split_lines(f, len);
+	source_warn(s, path, f->text ? &st : NULL, why);
 	return f;
 }
 

@@ -1,18 +1,36 @@
 # What the program's debugging information names reaches memprof's output
 # harmlessly: names and source lines with control characters are escaped
-# in the text report and in messages.  Each case builds its program in
-# its own directory (the names are made there) at -O0 and -O2.
+# in the text report and in messages; a source file is read only when it
+# is a regular file of reasonable size, and one that is missing or newer
+# than the program is said in one line.  Most cases build their program in
+# their own directory (the names are made there) at -O0 and -O2.
 # shellcheck shell=bash
 
-# src_build OPT NAME: compiles prog.c (written by the case) to ./prog with
-# -OPT, the source file named NAME by a #line directive (a C string).
+# src_build OPT NAME [OUT]: compiles prog.c to ./OUT (default prog) with
+# -OPT, its source file named NAME by a #line directive (a C string).
+# main touches 8 MiB and exits 0.
 src_build() {
+	local out=${3:-prog}
 	{
 		printf '#include <stdlib.h>\n#include <string.h>\n'
 		printf '#line 1 "%s"\n' "$2"
 		printf 'int main(void)\n{\n\tchar *p = malloc(8 << 20);\n\tmemset(p, 1, 8 << 20);\n\treturn p[5] - 1;\n}\n'
-	} >prog.c
-	cc -g "-$1" -o prog prog.c 2>cc.err || fail "cc -$1 failed: $(head -c 200 cc.err)"
+	} >"$out.c"
+	cc -g "-$1" -o "$out" "$out.c" 2>cc.err || fail "cc -$1 failed: $(head -c 200 cc.err)"
+}
+
+# The lines of main as src_build writes them, for the file #line names.
+src_text() {
+	printf 'int main(void)\n{\n\tchar *p = malloc(8 << 20);\n\tmemset(p, 1, 8 << 20);\n\treturn p[5] - 1;\n}\n'
+}
+
+# Bounds memprof's address space (1 GiB) unless it runs under ASan or a
+# wrapper (valgrind), which need more: a source read without a limit
+# then makes memprof fail rather than the machine.
+limit_memory() {
+	[ -z "$MEMPROF_WRAPPER" ] || return 0
+	nm "$MEMPROF" 2>/dev/null | grep -q __asan_init && return 0
+	ulimit -v 1048576
 }
 
 # assert_no_controls FILE: no byte of FILE below 0x20 but \n and \t, no DEL.
@@ -29,8 +47,9 @@ assert_no_controls() {
 # valid UTF-8 is left as it is.
 escape_controls() { # OPT
 	local name=$'ctl\e]0;pwned\a\n.c' shown='ctl\x1b]0;pwned\x07\x0a.c'
-	src_build "$1" 'ctl\x1b]0;pwned\x07\n.c'
 	printf 'int main(void)\n{\n\t\033[2J\033[Hchar *p = malloc(8 << 20); /* \xc3\xa9t\xc3\xa9 \xc2\x9b \xff */\n\tmemset(p, 1, 8 << 20);\n\treturn p[5] - 1;\n}\n' >"$name"
+	touch -d '-1 min' "$name"
+	src_build "$1" 'ctl\x1b]0;pwned\x07\n.c'
 	mp --top=1 -o report.txt ./prog
 	assert_status 0
 	assert_stderr ""
@@ -52,6 +71,71 @@ escape_controls() { # OPT
 	assert_stderr "memprof: no function matches '\\x1b[2Jx' in './prog'"
 }
 
+# #line "/dev/zero": not read (memprof once grew past 2 GiB reading it),
+# said in one line; the run is as without the #line.
+source_devzero() { # VARIANT
+	limit_memory
+	# shellcheck disable=SC2086 # MEMPROF_WRAPPER is a word list
+	runcap /usr/bin/time -f %M -o maxrss $MEMPROF_WRAPPER "$MEMPROF" -o report.txt "$TESTDATA/devzero-$1"
+	assert_status 0
+	assert_stderr "memprof: warning: source '/dev/zero' is not a regular file; Line Contents left empty"
+	assert_range 0 524288 "$(tail -n 1 maxrss)" "memprof's peak RSS (KiB)"
+	assert_eq "Filename: /dev/zero" "$(sed -n 1p report.txt)" "line 1"
+	# main's rows (to line 6 or 7), each with an empty Line Contents.
+	local rows
+	rows=$(grep -cE '^ +[0-9]+ ' report.txt)
+	assert_range 6 7 "$rows" "rows"
+	assert_eq "$rows" "$(grep -cE '^ +[1-7] .*   $' report.txt)" "rows without text"
+}
+
+# A FIFO, and /dev/stdin that is a pipe nobody writes to: neither opened
+# for reading nor read (memprof hung on both, and would have taken the
+# input of whatever reads that stdin next).
+source_fifo() { # OPT
+	limit_memory
+	src_build "$1" "$T/fifo.c"
+	src_build "$1" /dev/stdin stdin
+	mkfifo fifo.c
+	mp -o report.txt ./prog
+	assert_status 0
+	assert_stderr "memprof: warning: source '$T/fifo.c' is not a regular file; Line Contents left empty"
+	[ -p fifo.c ] || fail "fifo.c is no longer a FIFO"
+	mkfifo in
+	exec 3<>in
+	printf 'for the next reader\n' >&3
+	mp -o report.txt ./stdin <in
+	assert_status 0
+	assert_stderr "memprof: warning: source '/dev/stdin' is not a regular file; Line Contents left empty"
+	assert_eq "for the next reader" "$(timeout 10 head -n 1 <&3)" "what stdin still holds"
+	exec 3>&-
+}
+
+# A source that is gone, and one edited after the build: one line each,
+# once however many of its lines are shown; a source as old as the
+# program says nothing.
+source_missing_newer() { # OPT
+	src_build "$1" "$T/main.c"
+	src_text >main.c
+	touch -d "@$(($(stat -c %Y prog) - 10))" main.c
+	mp --top=3 -o report.txt ./prog
+	assert_status 0
+	assert_stderr ""
+	touch -d "@$(($(stat -c %Y prog) + 10))" main.c
+	mp --top=3 -o report.txt ./prog
+	assert_status 0
+	assert_stderr "memprof: warning: source '$T/main.c' is newer than './prog'; Line Contents may not match"
+	assert_file_has report.txt "memset(p, 1, 8 << 20);"
+	rm main.c
+	mp --top=3 ./prog
+	assert_status 0
+	assert_stderr_line 1 "memprof: warning: source '$T/main.c' not found; Line Contents left empty"
+	assert_stderr_line 2 "Filename: $T/main.c"
+	assert_eq 1 "$(grep -c 'memprof: warning' "$T/err")" "warnings"
+}
+
 for v in O0 O2; do
 	tcase "sources $v: control characters in names and lines are escaped" escape_controls "$v"
+	tcase "sources $v: a #line naming /dev/zero is not read" source_devzero "$v"
+	tcase "sources $v: a FIFO or /dev/stdin as source does not hang" source_fifo "$v"
+	tcase "sources $v: a missing or newer source is said once" source_missing_newer "$v"
 done

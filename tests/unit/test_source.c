@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "source.h"
@@ -143,6 +144,36 @@ START_TEST(long_file)
 }
 END_TEST
 
+START_TEST(only_regular_files)
+{
+	struct source *s = source_new();
+	char path[64], fifo[64];
+	int fd;
+
+	/* Endless, or waiting for a writer: neither is read. */
+	ck_assert_str_eq(source_line(s, "/dev/zero", 1), "");
+	strcpy(fifo, "/tmp/memprof-fifo-XXXXXX");
+	fd = mkstemp(fifo);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	unlink(fifo);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	ck_assert_str_eq(source_line(s, fifo, 1), "");
+	unlink(fifo);
+	/* A file past SOURCE_MAX (sparse: no disk needed) is not read. */
+	write_temp(path, "first\n", 6);
+	ck_assert_int_eq(truncate(path, SOURCE_MAX + 1), 0);
+	ck_assert_str_eq(source_line(s, path, 1), "");
+	unlink(path);
+	/* SOURCE_MAX itself is. */
+	write_temp(path, "first\n", 6);
+	ck_assert_int_eq(truncate(path, SOURCE_MAX), 0);
+	ck_assert_str_eq(source_line(s, path, 1), "first");
+	unlink(path);
+	source_free(s);
+}
+END_TEST
+
 Suite *source_suite(void)
 {
 	Suite *s = suite_create("source");
@@ -154,6 +185,7 @@ Suite *source_suite(void)
 	tcase_add_test(tc, several_files);
 	tcase_add_test(tc, missing_and_empty);
 	tcase_add_test(tc, long_file);
+	tcase_add_test(tc, only_regular_files);
 	suite_add_tcase(s, tc);
 	return s;
 }
