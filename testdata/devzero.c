@@ -11,5 +11,7 @@ int main(void)
 	char *p = malloc(8 << 20);
 
 	memset(p, 1, 8 << 20);
+	/* Or -O2 drops the memory and the read alike. */
+	__asm__ volatile("" : : "r"(p) : "memory");
 	return p[5] - 1;
 }

@@ -8,20 +8,21 @@
 
 # src_build OPT NAME [OUT]: compiles prog.c to ./OUT (default prog) with
 # -OPT, its source file named NAME by a #line directive (a C string).
-# main touches 8 MiB and exits 0.
+# main touches 8 MiB (the empty asm keeps -O2 from dropping it) on line 4
+# and exits 0.
 src_build() {
 	local out=${3:-prog}
 	{
 		printf '#include <stdlib.h>\n#include <string.h>\n'
 		printf '#line 1 "%s"\n' "$2"
-		printf 'int main(void)\n{\n\tchar *p = malloc(8 << 20);\n\tmemset(p, 1, 8 << 20);\n\treturn p[5] - 1;\n}\n'
+		printf 'int main(void)\n{\n\tchar *p = malloc(8 << 20);\n\tmemset(p, 1, 8 << 20); __asm__ volatile(\"\" : : \"r\"(p) : \"memory\");\n\treturn p[5] - 1;\n}\n'
 	} >"$out.c"
 	cc -g "-$1" -o "$out" "$out.c" 2>cc.err || fail "cc -$1 failed: $(head -c 200 cc.err)"
 }
 
 # The lines of main as src_build writes them, for the file #line names.
 src_text() {
-	printf 'int main(void)\n{\n\tchar *p = malloc(8 << 20);\n\tmemset(p, 1, 8 << 20);\n\treturn p[5] - 1;\n}\n'
+	printf 'int main(void)\n{\n\tchar *p = malloc(8 << 20);\n\tmemset(p, 1, 8 << 20); __asm__ volatile(\"\" : : \"r\"(p) : \"memory\");\n\treturn p[5] - 1;\n}\n'
 }
 
 # Bounds memprof's address space (1 GiB) unless it runs under ASan or a
@@ -47,7 +48,7 @@ assert_no_controls() {
 # valid UTF-8 is left as it is.
 escape_controls() { # OPT
 	local name=$'ctl\e]0;pwned\a\n.c' shown='ctl\x1b]0;pwned\x07\x0a.c'
-	printf 'int main(void)\n{\n\t\033[2J\033[Hchar *p = malloc(8 << 20); /* \xc3\xa9t\xc3\xa9 \xc2\x9b \xff */\n\tmemset(p, 1, 8 << 20);\n\treturn p[5] - 1;\n}\n' >"$name"
+	printf 'int main(void)\n{\n\t\033[2J\033[Hchar *p = malloc(8 << 20); /* \xc3\xa9t\xc3\xa9 \xc2\x9b \xff */\n\tmemset(p, 1, 8 << 20); __asm__ volatile(\"\" : : \"r\"(p) : \"memory\");\n\treturn p[5] - 1;\n}\n' >"$name"
 	touch -d '-1 min' "$name"
 	src_build "$1" 'ctl\x1b]0;pwned\x07\n.c'
 	mp --top=1 -o report.txt ./prog
@@ -56,7 +57,7 @@ escape_controls() { # OPT
 	assert_no_controls report.txt
 	assert_eq "Filename: $T/$shown" "$(sed -n 1p report.txt)" "line 1"
 	assert_file_has report.txt $'   \t\\x1b[2J\\x1b[Hchar *p = malloc(8 << 20); /* \xc3\xa9t\xc3\xa9 \\xc2\\x9b \\xff */'
-	[[ $(grep -A2 '^Location' report.txt | sed -n 3p) == "$shown:"[0-9]*" "* ]] ||
+	[[ $(grep -A2 '^Location' report.txt | sed -n 3p) =~ ^"$shown:4 "\ +\+8\.[0-9]\ MiB\ +1\ +memset ]] ||
 		fail "no --top row for '$shown': $(grep -A3 '^Location' report.txt | tr '\n' '|')"
 	assert_file_has report.txt "Peak reached in main at $T/$shown:"
 	# The report on the terminal (stderr) is escaped alike.
@@ -81,11 +82,11 @@ source_devzero() { # VARIANT
 	assert_stderr "memprof: warning: source '/dev/zero' is not a regular file; Line Contents left empty"
 	assert_range 0 524288 "$(tail -n 1 maxrss)" "memprof's peak RSS (KiB)"
 	assert_eq "Filename: /dev/zero" "$(sed -n 1p report.txt)" "line 1"
-	# main's rows (to line 6 or 7), each with an empty Line Contents.
+	# main's rows (to line 8 or 9), each with an empty Line Contents.
 	local rows
 	rows=$(grep -cE '^ +[0-9]+ ' report.txt)
-	assert_range 6 7 "$rows" "rows"
-	assert_eq "$rows" "$(grep -cE '^ +[1-7] .*   $' report.txt)" "rows without text"
+	assert_range 8 9 "$rows" "rows"
+	assert_eq "$rows" "$(grep -cE '^ +[1-9] .*   $' report.txt)" "rows without text"
 }
 
 # A FIFO, and /dev/stdin that is a pipe nobody writes to: neither opened
