@@ -3,15 +3,19 @@
  * main() wires the pieces: options -> program -> debug info -> profile ->
  * spawn -> breakpoints -> session loop -> report -> budgets -> exit status
  * (or, for "memprof diff", diff.c's diff_run).  Only this file (and
- * options.c's callers) decide how memprof exits.
+ * options.c's callers) decide how memprof exits.  Attached (-p), all of
+ * that runs in a child, the tracer, that lets the program go when memprof
+ * dies (see stop_sigs).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -74,24 +78,74 @@ static void install_forwarding(void)
 	}
 }
 
-/* Attached: SIGINT, SIGTERM and SIGHUP mean "let the process go". */
+/* Attached (-p), memprof is two processes.  The one the user started
+ * (the pid shown by the shell, the one a `kill -9` hits) traces nothing:
+ * it waits for its child, the tracer, which does all the work, and exits
+ * with its status.  Were the tracer killed, the kernel would let the
+ * program's threads go with memprof's int3s in their code, and the first
+ * one reached would kill the program with SIGTRAP; the visible process
+ * can die any way at all: the tracer learns it from PR_SET_PDEATHSIG and
+ * lets the program go as on Ctrl-C.
+ *
+ * Every catchable signal that would end either process means "let the
+ * process go"; the visible one passes it on to the tracer as SIGTERM. */
+static const int stop_sigs[] = {
+	SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM,
+	SIGSTKFLT, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGIO, SIGPWR,
+};
+
+static volatile pid_t tracer_pid;
+static pid_t visible_pid; /* in the tracer: its parent, the visible memprof */
+
 static void request_stop(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
 }
 
-static void install_stop(void)
+static void relay_stop(int sig)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	int err = errno;
+
+	(void)sig;
+	if (tracer_pid > 0)
+		kill(tracer_pid, SIGTERM);
+	errno = err;
+}
+
+/* `handler` for every signal of stop_sigs and the real-time ones (all
+ * end a process by default); in the tracer, SIGPIPE is ignored: a write
+ * to a closed pipe fails with EPIPE instead, after the program is let go. */
+static void install_stop(void (*handler)(int), int flags, bool tracer)
+{
 	struct sigaction sa;
+	sigset_t set;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = request_stop;
-	sa.sa_flags = 0; /* no SA_RESTART: waitpid must return */
+	sa.sa_handler = handler;
+	sa.sa_flags = flags;
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
-		sigaction(sigs[i], &sa, NULL);
+	sigemptyset(&set);
+	for (size_t i = 0; i < ARRAY_SIZE(stop_sigs); i++) {
+		sigaction(stop_sigs[i], &sa, NULL);
+		sigaddset(&set, stop_sigs[i]);
+	}
+	for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++) {
+		sigaction(sig, &sa, NULL);
+		sigaddset(&set, sig);
+	}
+	/* Blocked when memprof started, the tracer would never learn of
+	 * its parent's death (PR_SET_PDEATHSIG sends SIGTERM). */
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	if (tracer)
+		signal(SIGPIPE, SIG_IGN);
+}
+
+/* In the tracer: whether the visible memprof is gone (killed), so that
+ * nobody waits for a report. */
+static bool orphaned(void)
+{
+	return visible_pid && getppid() != visible_pid;
 }
 
 /* The command line of process `pid`, NULL-terminated (owned). */
@@ -415,9 +469,7 @@ static int run(const struct options *o)
 	if (o->heap)
 		heap = heap_new(o->pid != 0, program_interp(pg), path,
 				o->pid ? path : o->command[0]);
-	if (o->pid) {
-		install_stop();
-	} else {
+	if (!o->pid) {
 		install_forwarding();
 		/* Pinned, a line event costs less; without any, the
 		 * program keeps every CPU. */
@@ -455,6 +507,11 @@ static int run(const struct options *o)
 	if (session_run(t, bps, pg, prof, rss, &oc, &cfg) < 0)
 		goto done;
 	target_pid = 0;
+	if (orphaned()) {
+		/* The program is let go; nobody is left to read a report. */
+		status = 0;
+		goto done;
+	}
 	if (getenv("MEMPROF_STATS"))
 		mp_error("stats: %zu breakpoints, %zu trampolines, %zu single-stepped",
 			 bps_count(bps), bps_trampolined(bps), bps_stepped(bps));
@@ -493,6 +550,49 @@ done:
 	return status;
 }
 
+/* -p: forks the tracer (see stop_sigs) and waits for it. */
+static int run_attached(const struct options *o)
+{
+	pid_t parent = getpid(), pid;
+	int st;
+
+	/* Set before the fork: a signal in between must not kill either. */
+	install_stop(request_stop, 0, true);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		mp_error("cannot fork: %m");
+		return EXIT_FAILED;
+	}
+	if (pid == 0) {
+		visible_pid = parent;
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0) {
+			mp_error("cannot watch for memprof's own end: %m");
+			_exit(EXIT_FAILED);
+		}
+		/* Gone before the prctl: nothing attached yet. */
+		if (orphaned())
+			_exit(0);
+		return run(o);
+	}
+	tracer_pid = pid;
+	/* SA_RESTART: only the tracer's end may end the wait. */
+	install_stop(relay_stop, SA_RESTART, false);
+	if (stop_requested)
+		kill(pid, SIGTERM);
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR) {
+			mp_error("cannot wait for the tracer: %m");
+			return EXIT_FAILED;
+		}
+	if (WIFSIGNALED(st)) {
+		mp_error("the tracer (process %d) was killed by SIG%s",
+			 pid, sigabbrev_np(WTERMSIG(st)));
+		return 128 + WTERMSIG(st);
+	}
+	return WEXITSTATUS(st);
+}
+
 int main(int argc, char **argv)
 {
 	struct options opts;
@@ -512,6 +612,8 @@ int main(int argc, char **argv)
 		status = diff_run(opts.diff_old, opts.diff_new,
 				  opts.format == FORMAT_JSON, opts.precision,
 				  stdout) < 0 ? EXIT_FAILED : 0;
+	else if (opts.pid)
+		status = run_attached(&opts);
 	else
 		status = run(&opts);
 	options_free(&opts);

@@ -155,3 +155,58 @@ attach_busy() { # VARIANT
 for v in O0 O2; do
 	tcase "attach $v: a busy loop let go three times, unharmed" attach_busy "$v"
 done
+
+# wait_for COND...: runs COND every 50 ms until it succeeds, for at most
+# 20 s; fails the case when it never does.
+wait_for() {
+	for _ in $(seq 400); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	fail "timed out waiting for: $*"
+}
+
+untraced() { # PID: no tracer, or no process any more
+	! grep -qE '^TracerPid:[[:space:]]*[1-9]' "/proc/$1/status" 2>/dev/null
+}
+
+# memprof -p killed by SIGKILL: the tracer (its child) lets the program go
+# as on Ctrl-C.  Two threads call a profiled function without pause: an
+# int3 left in it would kill the program at once.
+attach_killed() { # VARIANT
+	local i mp_pid prog_pid prog_status
+	# A failed round leaves no program behind.
+	trap ': >"$T/stop"' EXIT
+	for i in $(seq 20); do
+		rm -f "$T/ready" "$T/armed" "$T/stop" "$T/rep.txt"
+		"$TESTDATA/hammer-$1" "$T/ready" "$T/armed" "$T/stop" \
+			>"$T/prog.out" 2>"$T/prog.err" &
+		prog_pid=$!
+		wait_for test -e "$T/ready"
+		"$MEMPROF" -p "$prog_pid" -o "$T/rep.txt" >"$T/out" 2>"$T/err" &
+		mp_pid=$!
+		# The breakpoints are in the code: line events flow.
+		wait_for test -e "$T/armed"
+		kill -KILL "$mp_pid"
+		wait "$mp_pid"
+		status=$?
+		assert_status 137
+		wait_for untraced "$prog_pid"
+		: >"$T/stop"
+		wait "$prog_pid"
+		prog_status=$?
+		assert_eq 0 "$prog_status" "the program's exit status (round $i)"
+		assert_eq "threads 2, wrong 0
+code intact" "$(cat "$T/prog.out")" "the program's output (round $i)"
+		assert_eq "" "$(cat "$T/err")" "memprof's messages (round $i)"
+		[ -e "$T/rep.txt" ] && fail "a report was written (round $i)"
+	done
+	return 0
+}
+
+for v in O0 O2; do
+	tcase "attach $v: memprof killed by SIGKILL 20 times, the program unharmed" attach_killed "$v"
+done
+for sig in USR1 PIPE QUIT HUP; do
+	tcase "attach O2: SIG$sig lets the program go unharmed" attach_detach O2 "$sig"
+done
