@@ -1019,8 +1019,18 @@ int session_run(struct tracee *t, struct breakpoints *bps,
 	sample(&s);
 	if (cfg->interval_ms > 0)
 		start_ticks(cfg->interval_ms);
-	for (size_t i = 0; i < s.nthreads; i++)
-		resume(s.threads[i].tid, 0);
+	for (size_t i = 0; i < s.nthreads; i++) {
+		pid_t tid = s.threads[i].tid;
+
+		/* Stopped before us (SIGSTOP, Ctrl-Z), it stays stopped:
+		 * its last stop may be the int3 of an injected mmap, where
+		 * PTRACE_LISTEN is refused; interrupted, it stops again
+		 * before any instruction, reporting its group stop, which
+		 * dispatch keeps with PTRACE_LISTEN. */
+		if (tracee_job_stopped(t, tid))
+			ptrace(PTRACE_INTERRUPT, tid, 0L, 0L);
+		resume(tid, 0);
+	}
 	while (!leader_done) {
 		int status;
 		pid_t tid;

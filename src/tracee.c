@@ -10,6 +10,10 @@
  * program's own may kill it for the call.  The files of the target are
  * named as it sees them (tracee_file, /proc/PID/root) and the build-id of
  * an object is read from its memory (tracee_build_id), never from a file.
+ *
+ * Attach: every thread seized and interrupted; which of them were in a
+ * group stop (a stopped process) is remembered, for the session to keep
+ * them stopped.
  */
 #define _GNU_SOURCE
 #include "tracee.h"
@@ -51,6 +55,7 @@ struct tracee {
 	bool alive;
 	bool attached;
 	pid_t *tids;      /* threads seized at attach */
+	bool *job_stopped; /* ...and which of them were in a group stop */
 	size_t ntids;
 	bool pinned;
 	cpu_set_t orig_cpus;
@@ -455,6 +460,14 @@ size_t tracee_threads(const struct tracee *t, const pid_t **tids)
 	return t->ntids;
 }
 
+bool tracee_job_stopped(const struct tracee *t, pid_t tid)
+{
+	for (size_t i = 0; i < t->ntids; i++)
+		if (t->tids[i] == tid)
+			return t->job_stopped[i];
+	return false;
+}
+
 int tracee_is_attached(const struct tracee *t)
 {
 	return t->attached;
@@ -499,6 +512,9 @@ static int seize_new_threads(struct tracee *t, long opts)
 			return -1;
 		}
 		t->tids = xrealloc(t->tids, (t->ntids + 1) * sizeof(*t->tids));
+		t->job_stopped = xrealloc(t->job_stopped, (t->ntids + 1) *
+					  sizeof(*t->job_stopped));
+		t->job_stopped[t->ntids] = false;
 		t->tids[t->ntids++] = tid;
 		added++;
 		ptrace(PTRACE_INTERRUPT, tid, 0L, 0L);
@@ -506,6 +522,11 @@ static int seize_new_threads(struct tracee *t, long opts)
 		 * way (then interrupted next; the signal is handed back). */
 		while (waitpid(tid, &st, __WALL) < 0 && errno == EINTR)
 			;
+		/* A process stopped by SIGSTOP or Ctrl-Z (state T) reports
+		 * its group stop: it is to stay stopped. */
+		if (WIFSTOPPED(st) && st >> 16 == PTRACE_EVENT_STOP &&
+		    WSTOPSIG(st) != SIGTRAP)
+			t->job_stopped[t->ntids - 1] = true;
 		if (WIFSTOPPED(st) && !(st >> 16) && WSTOPSIG(st) != SIGTRAP) {
 			syscall(SYS_tgkill, t->pid, tid, WSTOPSIG(st));
 			ptrace(PTRACE_CONT, tid, 0L, 0L);
@@ -581,6 +602,7 @@ void tracee_free(struct tracee *t)
 		reap(t->pid);
 	}
 	free(t->tids);
+	free(t->job_stopped);
 	for (size_t i = 0; i < t->nprocs; i++)
 		close(t->procs[i].fd);
 	if (!t->nprocs && t->memfd >= 0)

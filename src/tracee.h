@@ -6,6 +6,7 @@
 #ifndef MEMPROF_TRACEE_H
 #define MEMPROF_TRACEE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -35,6 +36,11 @@ struct tracee *tracee_attach(pid_t pid, char **exe);
  * until tracee_free. */
 size_t tracee_threads(const struct tracee *t, const pid_t **tids);
 int tracee_is_attached(const struct tracee *t);
+
+/* Whether thread `tid` was in a group stop (SIGSTOP, Ctrl-Z) when
+ * tracee_attach seized it: it is to be kept stopped (PTRACE_LISTEN), not
+ * resumed, as it would be without memprof. */
+bool tracee_job_stopped(const struct tracee *t, pid_t tid);
 
 /* The attached threads have been detached already: tracee_free has none
  * left to let go. */

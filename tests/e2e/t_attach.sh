@@ -210,3 +210,55 @@ done
 for sig in USR1 PIPE QUIT HUP; do
 	tcase "attach O2: SIG$sig lets the program go unharmed" attach_detach O2 "$sig"
 done
+
+proc_state() { # PID: its state letter (R, S, T, t...)
+	sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$1/status" 2>/dev/null
+}
+
+in_state() { # PID LETTER
+	[ "$(proc_state "$1")" = "$2" ]
+}
+
+traced_by_someone() { # PID
+	grep -qE '^TracerPid:[[:space:]]*[1-9]' "/proc/$1/status" 2>/dev/null
+}
+
+# A stopped program (SIGSTOP, Ctrl-Z) stays stopped while memprof is
+# attached and after it lets go, as under strace; SIGCONT then lets it
+# finish as it would have.
+attach_stopped() { # VARIANT
+	local mp_pid i st
+	plain "$TESTDATA/attach-$1" 30
+	start_attach "$1" 30
+	trap 'kill -KILL "$prog_pid" 2>/dev/null' EXIT
+	kill -STOP "$prog_pid"
+	wait_for in_state "$prog_pid" T
+	"$MEMPROF" -p "$prog_pid" --format=json -o "$JSON" >"$T/out" 2>"$T/err" &
+	mp_pid=$!
+	wait_for traced_by_someone "$prog_pid"
+	# A second attached: stopped all along (t: in a ptrace stop).
+	for i in $(seq 10); do
+		st=$(proc_state "$prog_pid")
+		[ "$st" = T ] || [ "$st" = t ] ||
+			fail "state while attached: expected T or t, got '$st'"
+		sleep 0.1
+	done
+	kill -INT "$mp_pid"
+	wait "$mp_pid"
+	status=$?
+	assert_status 0
+	assert_stderr "memprof: detached from process $prog_pid, which goes on running"
+	assert_eq T "$(proc_state "$prog_pid")" "the program's state after the detach"
+	sleep 0.2
+	assert_eq T "$(proc_state "$prog_pid")" "the program's state 0.2 s after the detach"
+	kill -CONT "$prog_pid"
+	wait_prog
+	assert_eq 0 "$prog_status" "the program's exit status"
+	assert_eq "$(sed -n 1p "$T/plain.out")" "$(sed -n 1p "$T/prog.out")" "the program's result"
+	assert_eq "traced 0" "$(sed -n 2p "$T/prog.out")" "iterations run while traced"
+	assert_eq "code intact" "$(sed -n 3p "$T/prog.out")" "the program's code after detach"
+}
+
+for v in O0 O2; do
+	tcase "attach $v: a stopped program stays stopped" attach_stopped "$v"
+done
