@@ -538,6 +538,32 @@ static int seize_new_threads(struct tracee *t, long opts)
 	return added;
 }
 
+static bool under_seccomp(pid_t pid);
+
+/* The pid of the process tracing `pid` (0: none), its name in comm. */
+static pid_t tracer_of(pid_t pid, char *comm, size_t n)
+{
+	char name[64], buf[256];
+	pid_t tracer = 0;
+	FILE *f;
+
+	snprintf(name, sizeof(name), "/proc/%d/status", pid);
+	if (!(f = fopen(name, "re")))
+		return 0;
+	while (fgets(buf, sizeof(buf), f))
+		if (!strncmp(buf, "TracerPid:", 10))
+			tracer = (pid_t)atoi(buf + 10);
+	fclose(f);
+	snprintf(comm, n, "?");
+	snprintf(name, sizeof(name), "/proc/%d/comm", tracer);
+	if (tracer > 0 && (f = fopen(name, "re"))) {
+		if (fgets(comm, (int)n, f))
+			comm[strcspn(comm, "\n")] = '\0';
+		fclose(f);
+	}
+	return tracer;
+}
+
 struct tracee *tracee_attach(pid_t pid, char **exe)
 {
 	struct tracee *t = xcalloc(1, sizeof(*t));
@@ -569,7 +595,16 @@ struct tracee *tracee_attach(pid_t pid, char **exe)
 	while ((rc = seize_new_threads(t, opts)) > 0)
 		;
 	if (rc < 0 || !t->ntids) {
-		if (errno == EPERM)
+		char comm[64];
+		pid_t tracer;
+
+		/* A process has one tracer: say which one it has (unless
+		 * memprof may not trace at all). */
+		if (errno == EPERM && !under_seccomp(getpid()) &&
+		    (tracer = tracer_of(pid, comm, sizeof(comm))) > 0)
+			mp_error("cannot attach to process %d: already traced by process %d (%s)",
+				 pid, tracer, comm);
+		else if (errno == EPERM)
 			explain_eperm(shown);
 		else
 			mp_error("cannot attach to process %d: %m", pid);

@@ -262,3 +262,22 @@ attach_stopped() { # VARIANT
 for v in O0 O2; do
 	tcase "attach $v: a stopped program stays stopped" attach_stopped "$v"
 done
+
+# A process already traced (one tracer at most): the message names the
+# tracer; the program goes on unharmed.
+attach_traced() {
+	local tracer_pid
+	start_attach O0 40
+	"$TESTDATA/tracer-O0" "$prog_pid" "$T/held" 2>"$T/tracer.err" &
+	tracer_pid=$!
+	trap 'kill "$tracer_pid" "$prog_pid" 2>/dev/null' EXIT
+	wait_for test -e "$T/held"
+	mp -p "$prog_pid"
+	assert_status 1
+	assert_stderr "memprof: cannot attach to process $prog_pid: already traced by process $tracer_pid (tracer-O0)"
+	wait_prog
+	assert_eq 0 "$prog_status" "the program's exit status"
+	assert_eq "code intact" "$(sed -n 3p "$T/prog.out")" "the program's code"
+}
+
+tcase "attach: a process already traced, its tracer named" attach_traced

@@ -246,7 +246,7 @@ hostile_pid_denied() {
 	[ -n "$tpid" ] || { kill -9 "$mpid"; exec 3>&-; fail "the first memprof has no child"; }
 	mp -p "$tpid"
 	if [ "$status" != 1 ] || [ "$(wc -l <"$T/err")" != 1 ] ||
-		[[ $(err1) != "memprof: cannot attach to process $tpid: Operation not permitted ("*")" ]]; then
+		[[ $(err1) != "memprof: cannot attach to process $tpid: already traced by process $mpid (memprof)" ]]; then
 		kill -9 "$mpid"
 		exec 3>&-
 		fail "attaching to a traced process: status $status, stderr '$(tr '\n' '|' <"$T/err")'"
