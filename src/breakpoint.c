@@ -229,6 +229,29 @@ int bps_reserve_scratch(struct breakpoints *b, pid_t tid, uint64_t near,
 	return 0;
 }
 
+bool bps_in_scratch(const struct breakpoints *b, uint64_t addr)
+{
+	for (size_t i = 0; i < b->nscratch; i++)
+		if (addr >= b->scratch[i].base &&
+		    addr - b->scratch[i].base < b->scratch[i].size)
+			return true;
+	return false;
+}
+
+int bps_unmap_scratch(struct breakpoints *b, pid_t tid)
+{
+	/* The first area, holding the stub, last. */
+	while (b->nscratch) {
+		const struct scratch *sc = &b->scratch[b->nscratch - 1];
+
+		if (tracee_inject_munmap(b->t, tid, sc->base, sc->size) < 0)
+			return -1;
+		b->nscratch--;
+	}
+	b->stub = 0;
+	return 0;
+}
+
 void bps_no_trampolines(struct breakpoints *b)
 {
 	b->no_trampolines = true;

@@ -4,6 +4,7 @@
 #ifndef MEMPROF_BREAKPOINT_H
 #define MEMPROF_BREAKPOINT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <sys/user.h>
@@ -71,6 +72,15 @@ void bps_set_frame(struct breakpoints *b, uint64_t addr, int reg, int64_t off);
  * single-stepped.  Returns 0 or -1 with a message. */
 int bps_reserve_scratch(struct breakpoints *b, pid_t tid, uint64_t near,
 			size_t nslots);
+
+/* Whether `addr` lies in a scratch area. */
+bool bps_in_scratch(const struct breakpoints *b, uint64_t addr);
+
+/* Unmaps every scratch area (letting an attached process go), by making
+ * the stopped thread `tid` call munmap while no other thread runs and
+ * none runs code there.  Returns 0, or -1 (errno set; the areas not
+ * unmapped stay). */
+int bps_unmap_scratch(struct breakpoints *b, pid_t tid);
 
 struct ds_targets;
 

@@ -16,6 +16,9 @@
  *
  * An exec of the first process ends its image: the same selection is
  * looked up and armed in the new one (program_exec).
+ *
+ * Letting an attached process go (detach_all) leaves nothing of memprof's
+ * in it: every int3 out, every PC fixed, the scratch pages unmapped.
  */
 #define _GNU_SOURCE
 #include "session.h"
@@ -898,6 +901,55 @@ static int64_t oom_kills(void)
 	return n;
 }
 
+/* Moves thread `tid` (stopped) out of the scratch areas: a thread let go
+ * in the middle of a displaced instruction runs it there, then jumps
+ * back.  Single-steps it there and back (a few instructions at most);
+ * false when it stays, or would wait in a syscall there. */
+static bool leave_scratch(struct session *s, pid_t tid)
+{
+	struct user_regs_struct regs;
+	unsigned char insn[2];
+	int st;
+
+	for (int step = 0; step < 16; step++) {
+		if (ptrace(PTRACE_GETREGS, tid, 0L, &regs) < 0)
+			return false;
+		if (!bps_in_scratch(s->bps, regs.rip))
+			return true;
+		if (tracee_read(s->t, regs.rip, insn, 2) < 0 ||
+		    (insn[0] == 0x0f && insn[1] == 0x05))
+			return false;
+		if (ptrace(PTRACE_SINGLESTEP, tid, 0L, 0L) < 0)
+			return false;
+		while (waitpid(tid, &st, __WALL) < 0)
+			if (errno != EINTR)
+				return false;
+		if (!WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP || st >> 16)
+			return false; /* a signal of its own: leave it be */
+	}
+	return false;
+}
+
+/* Letting go: the scratch areas memprof mapped are unmapped, unless a
+ * thread cannot be moved out of them (then they stay: harmless). */
+static void unmap_scratch(struct session *s)
+{
+	pid_t via = 0;
+
+	for (size_t i = 0; i < s->nthreads; i++) {
+		const struct thread *th = &s->threads[i];
+
+		if (th->pid != s->leader || !th->image)
+			continue;
+		if (!leave_scratch(s, th->tid))
+			return;
+		if (!via || th->tid == s->leader)
+			via = th->tid;
+	}
+	if (via)
+		bps_unmap_scratch(s->bps, via);
+}
+
 static void detach_all(struct session *s, int leader_sig)
 {
 	size_t waiting;
@@ -940,6 +992,7 @@ static void detach_all(struct session *s, int leader_sig)
 	for (size_t i = 0; i < s->nthreads; i++)
 		profile_close_all(s->prof, &s->threads[i].stack, s->last_rss);
 	bps_disarm(s->bps);
+	unmap_scratch(s);
 	/* A signal given to PTRACE_DETACH is only delivered from a
 	 * signal-delivery stop: queue it instead, to be taken on release. */
 	if (leader_sig)

@@ -864,14 +864,19 @@ int tracee_write_pid(pid_t pid, uint64_t addr, const void *buf, size_t n)
 	return -1;
 }
 
-int tracee_inject_mmap(struct tracee *t, pid_t tid, uint64_t hint,
-		       size_t size, uint64_t stub_at, uint64_t *addr)
+/* Makes the stopped thread `tid` run `mov $nr,%eax; syscall; int3` with
+ * arguments a[0..5]: at `stub_at` when non-zero (code that does syscall
+ * `nr`), else written over its current instruction and restored after.
+ * Its registers are put back.  Returns 0 with *ret set, or -1 (errno
+ * set, the syscall's own error included). */
+static int inject_syscall(struct tracee *t, pid_t tid, unsigned char nr,
+			  const uint64_t a[6], uint64_t stub_at,
+			  uint64_t *ret)
 {
-	/* mov $SYS_mmap, %eax; syscall; int3.  rax is set by the stub, not
-	 * through the registers: at the exec stop the kernel still has to
-	 * store execve's own result in rax when the thread resumes. */
-	static const unsigned char stub[] = { 0xb8, SYS_mmap, 0, 0, 0,
-					      0x0f, 0x05, 0xcc };
+	/* rax is set by the stub, not through the registers: at the exec
+	 * stop the kernel still has to store execve's own result in rax
+	 * when the thread resumes. */
+	const unsigned char stub[] = { 0xb8, nr, 0, 0, 0, 0x0f, 0x05, 0xcc };
 	struct user_regs_struct saved, regs;
 	unsigned char orig[sizeof(stub)];
 	int st, pending = 0, rc = -1, err = 0;
@@ -890,12 +895,12 @@ int tracee_inject_mmap(struct tracee *t, pid_t tid, uint64_t hint,
 	if (stub_at)
 		regs.rip = stub_at;
 	regs.orig_rax = (unsigned long long)-1; /* no syscall restart */
-	regs.rdi = hint;
-	regs.rsi = size;
-	regs.rdx = PROT_READ | PROT_EXEC;
-	regs.r10 = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE;
-	regs.r8 = (unsigned long long)-1;
-	regs.r9 = 0;
+	regs.rdi = a[0];
+	regs.rsi = a[1];
+	regs.rdx = a[2];
+	regs.r10 = a[3];
+	regs.r8 = a[4];
+	regs.r9 = a[5];
 	if (ptrace(PTRACE_SETREGS, tid, 0L, &regs) < 0)
 		goto restore;
 	for (;;) {
@@ -914,7 +919,7 @@ int tracee_inject_mmap(struct tracee *t, pid_t tid, uint64_t hint,
 	if ((int64_t)regs.rax < 0 && (int64_t)regs.rax > -4096) {
 		err = (int)-(int64_t)regs.rax;
 	} else {
-		*addr = regs.rax;
+		*ret = regs.rax;
 		rc = 0;
 	}
 restore:
@@ -926,4 +931,47 @@ restore:
 	if (rc < 0)
 		errno = err ? err : EIO;
 	return rc;
+}
+
+int tracee_inject_mmap(struct tracee *t, pid_t tid, uint64_t hint,
+		       size_t size, uint64_t stub_at, uint64_t *addr)
+{
+	const uint64_t a[6] = {
+		hint, size, PROT_READ | PROT_EXEC,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+		(uint64_t)-1, 0,
+	};
+
+	return inject_syscall(t, tid, SYS_mmap, a, stub_at, addr);
+}
+
+/* Whether the process runs under a seccomp filter (or strict mode): a
+ * syscall made for us could be refused, or kill it. */
+static bool under_seccomp(pid_t pid)
+{
+	char name[64], buf[256];
+	bool on = false;
+	FILE *f;
+
+	snprintf(name, sizeof(name), "/proc/%d/status", pid);
+	if (!(f = fopen(name, "re")))
+		return true;
+	while (fgets(buf, sizeof(buf), f))
+		if (!strncmp(buf, "Seccomp:", 8))
+			on = strtol(buf + 8, NULL, 10) != 0;
+	fclose(f);
+	return on;
+}
+
+int tracee_inject_munmap(struct tracee *t, pid_t tid, uint64_t addr,
+			 size_t size)
+{
+	const uint64_t a[6] = { addr, size, 0, 0, 0, 0 };
+	uint64_t ret;
+
+	if (under_seccomp(t->pid)) {
+		errno = EPERM;
+		return -1;
+	}
+	return inject_syscall(t, tid, SYS_munmap, a, 0, &ret);
 }

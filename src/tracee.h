@@ -113,6 +113,14 @@ long tracee_build_id(struct tracee *t, uint64_t at, unsigned char *id,
 int tracee_inject_mmap(struct tracee *t, pid_t tid, uint64_t hint,
 		       size_t size, uint64_t stub, uint64_t *addr);
 
+/* Makes the stopped thread `tid` call munmap(addr, size), by running
+ * `mov $SYS_munmap,%eax; syscall; int3` over its current instruction
+ * (only safe while no other thread runs), then puts everything back.
+ * Refused (EPERM) when the process runs under a seccomp filter: a syscall
+ * it did not make could kill it.  Returns 0 or -1 (errno set). */
+int tracee_inject_munmap(struct tracee *t, pid_t tid, uint64_t addr,
+			 size_t size);
+
 /* The target has been reaped: nothing to kill any more. */
 void tracee_gone(struct tracee *t);
 

@@ -281,3 +281,44 @@ attach_traced() {
 }
 
 tcase "attach: a process already traced, its tracer named" attach_traced
+
+anon_exec() { # PID: its anonymous executable mappings
+	awk '$2 ~ /x/ && NF == 5 { print $1 }' "/proc/$1/maps"
+}
+
+# Let go, a program has no mapping of memprof's left (the scratch pages
+# of displaced instructions), even when its threads were running
+# displaced instructions there when memprof let go.
+attach_unmapped() { # VARIANT
+	local i mp_pid prog_pid prog_status before during
+	trap ': >"$T/stop"' EXIT
+	for i in 1 2 3; do
+		rm -f "$T/ready" "$T/armed" "$T/stop"
+		"$TESTDATA/hammer-$1" "$T/ready" "$T/armed" "$T/stop" \
+			>"$T/prog.out" 2>"$T/prog.err" &
+		prog_pid=$!
+		wait_for test -e "$T/ready"
+		before=$(anon_exec "$prog_pid")
+		"$MEMPROF" -p "$prog_pid" -o "$T/rep.txt" >"$T/out" 2>"$T/err" &
+		mp_pid=$!
+		wait_for test -e "$T/armed"
+		during=$(anon_exec "$prog_pid")
+		[ "$during" != "$before" ] || fail "no scratch page seen (round $i)"
+		kill -INT "$mp_pid"
+		wait "$mp_pid"
+		status=$?
+		assert_status 0
+		assert_eq "$before" "$(anon_exec "$prog_pid")" "anonymous executable mappings after the detach (round $i)"
+		: >"$T/stop"
+		wait "$prog_pid"
+		prog_status=$?
+		assert_eq 0 "$prog_status" "the program's exit status (round $i)"
+		assert_eq "threads 2, wrong 0
+code intact" "$(cat "$T/prog.out")" "the program's output (round $i)"
+	done
+	return 0
+}
+
+for v in O0 O2; do
+	tcase "attach $v: no scratch page left after the detach" attach_unmapped "$v"
+done
