@@ -238,6 +238,13 @@ bool bps_in_scratch(const struct breakpoints *b, uint64_t addr)
 	return false;
 }
 
+bool bps_rewinds(void *b, uint64_t pc)
+{
+	const struct bp *bp = bps_lookup(b, pc - 1);
+
+	return bp && bp->how != DS_RESUME;
+}
+
 int bps_unmap_scratch(struct breakpoints *b, pid_t tid)
 {
 	/* The first area, holding the stub, last. */

@@ -76,6 +76,12 @@ int bps_reserve_scratch(struct breakpoints *b, pid_t tid, uint64_t near,
 /* Whether `addr` lies in a scratch area. */
 bool bps_in_scratch(const struct breakpoints *b, uint64_t addr);
 
+/* Whether a thread stopped by the int3 of a breakpoint (`b`, a struct
+ * breakpoints) with its PC at `pc` must go back one byte to run the
+ * original instruction once it is restored (not at a trampoline's int3).
+ * Only reads the table: usable from a signal handler. */
+bool bps_rewinds(void *b, uint64_t pc);
+
 /* Unmaps every scratch area (letting an attached process go), by making
  * the stopped thread `tid` call munmap while no other thread runs and
  * none runs code there.  Returns 0, or -1 (errno set; the areas not

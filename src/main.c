@@ -141,6 +141,48 @@ static void install_stop(void (*handler)(int), int flags, bool tracer)
 		signal(SIGPIPE, SIG_IGN);
 }
 
+/* The tracer crashed (a bug: SIGSEGV, SIGABRT...): from a handler on an
+ * alternate stack, the breakpoints out and every thread let go, before
+ * dying of the signal.  Best effort: the tables may be what broke. */
+static const int crash_sigs[] = {
+	SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS,
+};
+
+static struct tracee *volatile crash_tracee;
+static struct breakpoints *volatile crash_bps;
+
+static void on_crash(int sig)
+{
+	static const char msg[] =
+		"memprof: internal error; letting the process go\n";
+
+	if (crash_tracee && crash_bps) {
+		bps_disarm(crash_bps);
+		tracee_let_go_now(crash_tracee, bps_rewinds, crash_bps);
+		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
+			/* nowhere to say it */
+		}
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void install_crash(void)
+{
+	static char stack[64 * 1024];
+	stack_t ss = { .ss_sp = stack, .ss_size = sizeof(stack) };
+	struct sigaction sa;
+
+	if (sigaltstack(&ss, NULL) < 0)
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_crash;
+	sa.sa_flags = SA_ONSTACK | SA_RESETHAND;
+	sigfillset(&sa.sa_mask);
+	for (size_t i = 0; i < ARRAY_SIZE(crash_sigs); i++)
+		sigaction(crash_sigs[i], &sa, NULL);
+}
+
 /* In the tracer: whether the visible memprof is gone (killed), so that
  * nobody waits for a report. */
 static bool orphaned(void)
@@ -482,6 +524,10 @@ static int run(const struct options *o)
 		program_on_load(pg, heap_on_load, heap);
 	target_pid = tracee_pid(t);
 	bps = bps_new(t);
+	if (o->pid) {
+		crash_bps = bps;
+		crash_tracee = t;
+	}
 	if ((pg && program_arm(pg, t, bps, tracee_pid(t)) < 0) ||
 	    !(rss = rss_open(tracee_pid(t))))
 		goto done;
@@ -507,6 +553,7 @@ static int run(const struct options *o)
 	if (session_run(t, bps, pg, prof, rss, &oc, &cfg) < 0)
 		goto done;
 	target_pid = 0;
+	crash_tracee = NULL; /* let go already, or gone */
 	if (orphaned()) {
 		/* The program is let go; nobody is left to read a report. */
 		status = 0;
@@ -534,6 +581,8 @@ static int run(const struct options *o)
 	status = check_budgets(o, prof, &oc, status);
 done:
 	target_pid = 0;
+	crash_tracee = NULL;
+	crash_bps = NULL;
 	if (have_output)
 		output_close(&out, 0);
 	timeline_files_close(&tf);
@@ -573,6 +622,7 @@ static int run_attached(const struct options *o)
 		/* Gone before the prctl: nothing attached yet. */
 		if (orphaned())
 			_exit(0);
+		install_crash();
 		return run(o);
 	}
 	tracer_pid = pid;

@@ -35,6 +35,7 @@
 #include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -618,6 +619,144 @@ fail:
 	*exe = NULL;
 	tracee_free(t);
 	return NULL;
+}
+
+/* --- letting go from a signal handler (memprof crashed) --- */
+
+/* From here to tracee_let_go_now's end: system calls and string
+ * functions only, no stdio, no malloc. */
+static char *put_uint(char *p, unsigned long v)
+{
+	char digits[24];
+	size_t n = 0;
+
+	do
+		digits[n++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	while (n)
+		*p++ = digits[--n];
+	return p;
+}
+
+/* Whether thread `tid` has a SIGTRAP queued (SigPnd), its report to
+ * come. */
+static bool trap_queued(pid_t pid, pid_t tid)
+{
+	char path[96], buf[4096], *p = path, *line;
+	ssize_t n;
+	int fd;
+
+	memcpy(p, "/proc/", 6);
+	p = put_uint(p + 6, (unsigned long)pid);
+	memcpy(p, "/task/", 6);
+	p = put_uint(p + 6, (unsigned long)tid);
+	memcpy(p, "/status", 8);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	if (!(line = strstr(buf, "\nSigPnd:")))
+		return false;
+	return strtoull(line + 8, NULL, 16) & (1ull << (SIGTRAP - 1));
+}
+
+struct dirent64_raw {
+	uint64_t ino;
+	int64_t off;
+	unsigned short reclen;
+	unsigned char type;
+	char name[];
+};
+
+void tracee_let_go_now(struct tracee *t,
+		       bool (*rewind)(void *ctx, uint64_t pc), void *ctx)
+{
+	enum { MAX_TIDS = 1024 };
+	static pid_t tids[MAX_TIDS];
+	static bool done[MAX_TIDS];
+	char path[64], *p, dents[4096];
+	size_t n = 0, left;
+	long got;
+	int fd;
+
+	memcpy(path, "/proc/", 6);
+	p = put_uint(path + 6, (unsigned long)t->pid);
+	memcpy(p, "/task", 6);
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return;
+	while (n < MAX_TIDS &&
+	       (got = syscall(SYS_getdents64, fd, dents, sizeof(dents))) > 0)
+		for (long off = 0; off < got && n < MAX_TIDS;) {
+			const struct dirent64_raw *d =
+				(const void *)(dents + off);
+			long tid = strtol(d->name, NULL, 10);
+
+			off += d->reclen;
+			if (tid > 0) {
+				done[n] = false;
+				tids[n++] = (pid_t)tid;
+			}
+		}
+	close(fd);
+	for (size_t i = 0; i < n; i++)
+		ptrace(PTRACE_INTERRUPT, tids[i], 0L, 0L);
+	/* Each thread, once stopped (whatever the stop, reported or not):
+	 * back to the start of the instruction of an int3 it hit, then
+	 * detached with any signal of its own.  About 1 s at most. */
+	left = n;
+	for (int round = 0; left && round < 1000; round++) {
+		struct timespec ms = { 0, 1000000 };
+
+		for (size_t i = 0; i < n; i++) {
+			struct user_regs_struct regs;
+			siginfo_t si;
+			int event, sig = 0;
+
+			if (done[i])
+				continue;
+			if (ptrace(PTRACE_GETSIGINFO, tids[i], 0L, &si) < 0) {
+				if (errno != ESRCH || kill(tids[i], 0) < 0) {
+					/* gone */
+				} else {
+					continue; /* still running */
+				}
+				done[i] = true;
+				left--;
+				continue;
+			}
+			event = si.si_code > 0xff ? si.si_code >> 8 : 0;
+			if (event == PTRACE_EVENT_STOP &&
+			    trap_queued(t->pid, tids[i])) {
+				/* Interrupted after an int3, before its trap
+				 * was reported: let it report it. */
+				ptrace(PTRACE_CONT, tids[i], 0L, 0L);
+				continue;
+			}
+			if (!event && si.si_signo == SIGTRAP) {
+				if (si.si_code == SI_KERNEL &&
+				    ptrace(PTRACE_GETREGS, tids[i], 0L, &regs) == 0 &&
+				    rewind(ctx, regs.rip)) {
+					regs.rip--;
+					ptrace(PTRACE_SETREGS, tids[i], 0L, &regs);
+				}
+				if (si.si_code <= 0)
+					sig = SIGTRAP; /* the program's own */
+			} else if (!event) {
+				sig = si.si_signo;
+			}
+			ptrace(PTRACE_DETACH, tids[i], 0L, (long)sig);
+			done[i] = true;
+			left--;
+		}
+		if (left)
+			nanosleep(&ms, NULL);
+	}
+	t->ntids = 0;
+	t->attached = false;
+	t->alive = false;
 }
 
 void tracee_gone(struct tracee *t)

@@ -121,6 +121,15 @@ int tracee_inject_mmap(struct tracee *t, pid_t tid, uint64_t hint,
 int tracee_inject_munmap(struct tracee *t, pid_t tid, uint64_t addr,
 			 size_t size);
 
+/* Lets an attached process go from a signal handler (memprof crashed),
+ * with system calls only: every thread interrupted, and each, once
+ * stopped, moved back one byte when it stopped on an int3 whose
+ * instruction must run again (`rewind` says which), then detached.  The
+ * breakpoints must be out already.  Best effort, bounded to about 1 s;
+ * `t` is then as after tracee_forget_threads. */
+void tracee_let_go_now(struct tracee *t,
+		       bool (*rewind)(void *ctx, uint64_t pc), void *ctx);
+
 /* The target has been reaped: nothing to kill any more. */
 void tracee_gone(struct tracee *t);
 

@@ -322,3 +322,48 @@ code intact" "$(cat "$T/prog.out")" "the program's output (round $i)"
 for v in O0 O2; do
 	tcase "attach $v: no scratch page left after the detach" attach_unmapped "$v"
 done
+
+tracer_of() { # PID
+	sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null
+}
+
+# The tracer crashes (a bug in memprof: here a SIGSEGV or SIGABRT sent to
+# it): from its handler it takes the breakpoints out and lets every
+# thread go, then dies of the signal; memprof says so.
+attach_crashed() { # VARIANT SIGNAL ROUNDS
+	local i mp_pid prog_pid prog_status tracer signum
+	signum=$(kill -l "$2")
+	ulimit -c 0
+	trap ': >"$T/stop"' EXIT
+	for i in $(seq "$3"); do
+		rm -f "$T/ready" "$T/armed" "$T/stop"
+		"$TESTDATA/hammer-$1" "$T/ready" "$T/armed" "$T/stop" \
+			>"$T/prog.out" 2>"$T/prog.err" &
+		prog_pid=$!
+		wait_for test -e "$T/ready"
+		"$MEMPROF" -p "$prog_pid" -o "$T/rep.txt" >"$T/out" 2>"$T/err" &
+		mp_pid=$!
+		wait_for test -e "$T/armed"
+		tracer=$(tracer_of "$prog_pid")
+		[ "$tracer" != "$mp_pid" ] || fail "memprof's own process traces"
+		kill -"$2" "$tracer"
+		wait "$mp_pid"
+		status=$?
+		wait_for untraced "$prog_pid"
+		: >"$T/stop"
+		wait "$prog_pid"
+		prog_status=$?
+		assert_eq 0 "$prog_status" "the program's exit status (round $i)"
+		assert_eq "threads 2, wrong 0
+code intact" "$(cat "$T/prog.out")" "the program's output (round $i)"
+		assert_status $((128 + signum))
+		assert_stderr "memprof: internal error; letting the process go" \
+			"memprof: the tracer (process $tracer) was killed by SIG$2"
+	done
+	return 0
+}
+
+for v in O0 O2; do
+	tcase "attach $v: the tracer crashes (SIGSEGV) 5 times, the program unharmed" attach_crashed "$v" SEGV 5
+done
+tcase "attach O2: the tracer aborts (SIGABRT), the program unharmed" attach_crashed O2 ABRT 1
