@@ -539,8 +539,6 @@ static int seize_new_threads(struct tracee *t, long opts)
 	return added;
 }
 
-static bool under_seccomp(pid_t pid);
-
 /* The pid of the process tracing `pid` (0: none), its name in comm. */
 static pid_t tracer_of(pid_t pid, char *comm, size_t n)
 {
@@ -601,7 +599,7 @@ struct tracee *tracee_attach(pid_t pid, char **exe)
 
 		/* A process has one tracer: say which one it has (unless
 		 * memprof may not trace at all). */
-		if (errno == EPERM && !under_seccomp(getpid()) &&
+		if (errno == EPERM && seccomp_filters(0) == 0 &&
 		    (tracer = tracer_of(pid, comm, sizeof(comm))) > 0)
 			mp_error("cannot attach to process %d: already traced by process %d (%s)",
 				 pid, tracer, comm);
@@ -1084,33 +1082,12 @@ int tracee_inject_mmap(struct tracee *t, pid_t tid, uint64_t hint,
 	return inject_syscall(t, tid, SYS_mmap, a, stub_at, addr);
 }
 
-/* Whether the process runs under a seccomp filter (or strict mode): a
- * syscall made for us could be refused, or kill it. */
-static bool under_seccomp(pid_t pid)
-{
-	char name[64], buf[256];
-	bool on = false;
-	FILE *f;
-
-	snprintf(name, sizeof(name), "/proc/%d/status", pid);
-	if (!(f = fopen(name, "re")))
-		return true;
-	while (fgets(buf, sizeof(buf), f))
-		if (!strncmp(buf, "Seccomp:", 8))
-			on = strtol(buf + 8, NULL, 10) != 0;
-	fclose(f);
-	return on;
-}
-
 int tracee_inject_munmap(struct tracee *t, pid_t tid, uint64_t addr,
 			 size_t size)
 {
 	const uint64_t a[6] = { addr, size, 0, 0, 0, 0 };
 	uint64_t ret;
 
-	if (under_seccomp(t->pid)) {
-		errno = EPERM;
-		return -1;
-	}
+	/* inject_syscall asks tracee_may_inject first. */
 	return inject_syscall(t, tid, SYS_munmap, a, 0, &ret);
 }

@@ -116,8 +116,8 @@ int tracee_inject_mmap(struct tracee *t, pid_t tid, uint64_t hint,
 /* Makes the stopped thread `tid` call munmap(addr, size), by running
  * `mov $SYS_munmap,%eax; syscall; int3` over its current instruction
  * (only safe while no other thread runs), then puts everything back.
- * Refused (EPERM) when the process runs under a seccomp filter: a syscall
- * it did not make could kill it.  Returns 0 or -1 (errno set). */
+ * Refused (EPERM) when tracee_may_inject says no: a syscall it did not
+ * make could kill it.  Returns 0 or -1 (errno set). */
 int tracee_inject_munmap(struct tracee *t, pid_t tid, uint64_t addr,
 			 size_t size);
 
