@@ -7,6 +7,13 @@
  * are single-stepped in place (restore the byte, step, put the int3 back),
  * which lets other threads slip past while the byte is out; their number
  * is reported by scripts/bench.
+ *
+ * The code is the program's: one that rewrites itself (a JIT, a hot
+ * patch) may replace an int3 or a trampoline's jump with bytes of its own.
+ * Whatever writes saved bytes back (a detach, a forked child let go, the
+ * int3 put back after a single-step) first checks that the bytes there are
+ * still the ones memprof wrote; where they are not, it leaves the
+ * program's and forgets that breakpoint.
  */
 #define _GNU_SOURCE
 #include "breakpoint.h"
@@ -44,7 +51,11 @@ struct patch {
 	uint64_t addr;
 	uint8_t len;
 	uint8_t orig[MAX_INSN + 8];
+	uint8_t mine[MAX_INSN + 8]; /* what memprof wrote: the jump, int3s */
 };
+
+/* The length of a jmp rel32. */
+#define JMP_LEN 5
 
 /* Scratch areas: one near the program, one near each library. */
 #define MAX_SCRATCH 32
@@ -317,6 +328,18 @@ static int forbidden(void *arg, uint64_t addr)
 	       ds_targets_has(&c->r->targets, addr);
 }
 
+/* The `len` bytes that send a thread at `addr` to the trampoline at `to`:
+ * jmp rel32, then int3s over the rest of the moved instructions, which is
+ * never run (any mistake there is loud). */
+static void jump_bytes(uint64_t addr, uint64_t to, size_t len, uint8_t *out)
+{
+	int32_t rel = (int32_t)(to - (addr + JMP_LEN));
+
+	out[0] = 0xe9;
+	memcpy(&out[1], &rel, sizeof(rel));
+	memset(&out[JMP_LEN], INT3, len - JMP_LEN);
+}
+
 /* Tries a trampoline for `bp` (an entry or line start inside a region). */
 static int plan_trampoline(struct breakpoints *b, struct bp *bp)
 {
@@ -344,6 +367,7 @@ static int plan_trampoline(struct breakpoints *b, struct bp *bp)
 	pt->addr = bp->addr;
 	pt->len = p.len;
 	memcpy(pt->orig, code, p.len);
+	jump_bytes(bp->addr, slot, p.len, pt->mine);
 	bp->how = DS_TRAMPOLINE;
 	bp->len = p.len;
 	bp->to = slot;
@@ -456,18 +480,6 @@ static int cmp_addr(const void *x, const void *y)
 /* Largest gap between two breakpoints still patched in one write. */
 #define SPAN_GAP 4096
 
-/* The bytes that send a thread from line start `bp` to its trampoline:
- * jmp rel32; the rest of the moved instructions is never run: int3 there
- * makes any mistake loud. */
-static void trampoline_jump(const struct bp *bp, uint8_t *at)
-{
-	int32_t rel = (int32_t)(bp->to - (bp->addr + 5));
-
-	at[0] = 0xe9;
-	memcpy(&at[1], &rel, sizeof(rel));
-	memset(&at[5], INT3, bp->len - 5);
-}
-
 int bps_arm(struct breakpoints *b)
 {
 	struct bp **todo = xcalloc(b->n, sizeof(*todo));
@@ -512,7 +524,7 @@ int bps_arm(struct breakpoints *b)
 			uint8_t *at = &buf[bp->addr - lo];
 
 			if (bp->how == DS_TRAMPOLINE) {
-				trampoline_jump(bp, at);
+				jump_bytes(bp->addr, bp->to, bp->len, at);
 			} else {
 				bp->orig = *at;
 				*at = INT3;
@@ -578,6 +590,57 @@ int bps_add_return(struct breakpoints *b, uint64_t addr)
 	return 0;
 }
 
+/* Removes slot `i` from the table, moving later entries of its probe run
+ * back so that every lookup still finds them. */
+static void drop_slot(struct breakpoints *b, size_t i)
+{
+	size_t j = i;
+
+	memset(&b->slots[i], 0, sizeof(b->slots[i]));
+	b->armed[i] = false;
+	b->n--;
+	for (;;) {
+		size_t home;
+
+		j = (j + 1) & (b->cap - 1);
+		if (!b->slots[j].addr)
+			break;
+		home = slot_of(b, b->slots[j].addr);
+		/* The entry at j may fill the hole at i when its home is
+		 * not cyclically within (i, j]. */
+		if (i < j ? home > i && home <= j : home > i || home <= j)
+			continue;
+		b->slots[i] = b->slots[j];
+		b->armed[i] = b->armed[j];
+		memset(&b->slots[j], 0, sizeof(b->slots[j]));
+		b->armed[j] = false;
+		i = j;
+	}
+}
+
+/* Forgets the breakpoint at `addr` (and a trampoline's int3 with it)
+ * without touching memory: the program has rewritten the code there. */
+static void forget_at(struct breakpoints *b, uint64_t addr)
+{
+	struct bp *s = find_slot(b, addr);
+	uint64_t to = s->to;
+	bool tramp = s->how == DS_TRAMPOLINE;
+
+	if (!s->addr)
+		return;
+	drop_slot(b, (size_t)(s - b->slots));
+	if (!tramp)
+		return;
+	s = find_slot(b, to);
+	if (s->addr && s->how == DS_RESUME)
+		drop_slot(b, (size_t)(s - b->slots));
+	for (size_t i = 0; i < b->npatches; i++)
+		if (b->patches[i].addr == addr) {
+			b->patches[i] = b->patches[--b->npatches];
+			break;
+		}
+}
+
 /* Single-steps the original instruction in place.  Returns as
  * bps_resume, with *sig a signal that arrived during the step (to deliver
  * on resume). */
@@ -585,7 +648,7 @@ static int step_over(struct breakpoints *b, pid_t tid, const struct bp *bp,
 		     struct user_regs_struct *regs, int *sig, int *status)
 {
 	uint64_t addr = bp->addr;
-	unsigned char c = INT3;
+	unsigned char c = INT3, now;
 	int st, rc = 0;
 
 	*sig = 0;
@@ -616,7 +679,12 @@ static int step_over(struct breakpoints *b, pid_t tid, const struct bp *bp,
 		break;
 	}
 out:
-	tracee_write(b->t, addr, &c, 1);
+	/* The step may have rewritten the instruction (or another thread
+	 * the byte): then the code is the program's, no longer ours. */
+	if (tracee_read(b->t, addr, &now, 1) == 0 && now != bp->orig)
+		forget_at(b, addr);
+	else
+		tracee_write(b->t, addr, &c, 1);
 	return rc;
 }
 
@@ -665,39 +733,129 @@ int bps_resume(struct breakpoints *b, pid_t tid, const struct bp *bp,
 	return 0;
 }
 
-int bps_remove_from(struct breakpoints *b, pid_t pid)
+/* One place memprof wrote: an int3 or a trampoline's jump. */
+struct undo {
+	uint64_t addr;
+	size_t len;
+	const uint8_t *mine, *orig;
+};
+
+static int cmp_undo(const void *x, const void *y)
 {
+	const struct undo *a = x, *c = y;
+
+	return a->addr < c->addr ? -1 : a->addr > c->addr;
+}
+
+static int mem_io(struct breakpoints *b, pid_t pid, bool write, uint64_t addr,
+		  void *buf, size_t n)
+{
+	if (write)
+		return pid ? tracee_write_pid(pid, addr, buf, n) :
+			     tracee_write(b->t, addr, buf, n);
+	return pid ? tracee_read_pid(pid, addr, buf, n) :
+		     tracee_read(b->t, addr, buf, n);
+}
+
+/* Puts the original bytes of places u[0..n) (sorted, in one span) back in
+ * `buf`, which holds the span's current bytes from `lo`, where memprof's
+ * are still there.  A place the program has rewritten keeps its bytes and
+ * goes into `gone`. */
+static void undo_span(const struct undo *u, size_t n, uint64_t lo,
+		      uint8_t *buf, uint64_t *gone, size_t *ngone)
+{
+	for (size_t k = 0; k < n; k++) {
+		uint8_t *at = &buf[u[k].addr - lo];
+		/* A jump is whole or not ours: after it, an int3 still
+		 * there is ours (the program may have replaced just the
+		 * jump's bytes). */
+		bool ours = !memcmp(at, u[k].mine, u[k].len < JMP_LEN ? u[k].len :
+								     JMP_LEN);
+
+		for (size_t i = ours ? 0 : JMP_LEN; i < u[k].len; i++)
+			if (at[i] == u[k].mine[i])
+				at[i] = u[k].orig[i];
+		if (!ours)
+			gone[(*ngone)++] = u[k].addr;
+	}
+}
+
+/* Writes the original bytes back into process `pid` (0: the target)
+ * wherever they are still memprof's, nearby places in one read and one
+ * write; forgets the breakpoints whose code the target rewrote.  All of
+ * the process's threads are stopped. */
+static int restore(struct breakpoints *b, pid_t pid)
+{
+	static const uint8_t int3 = INT3;
+	struct undo *u = xcalloc(b->n + b->npatches + 1, sizeof(*u));
+	uint64_t *gone = xcalloc(b->n + b->npatches + 1, sizeof(*gone));
+	size_t n = 0, ngone = 0, i = 0;
+	uint8_t *buf = NULL;
 	int rc = 0;
 
-	for (size_t i = 0; i < b->npatches; i++)
-		if (tracee_write_pid(pid, b->patches[i].addr,
-				     b->patches[i].orig, b->patches[i].len) < 0)
-			rc = -1;
+	for (size_t k = 0; k < b->npatches; k++)
+		u[n++] = (struct undo){ b->patches[k].addr, b->patches[k].len,
+					b->patches[k].mine, b->patches[k].orig };
 	for (size_t k = 0; k < b->cap; k++)
-		if (b->slots[k].addr && b->armed[k] &&
-		    tracee_write_pid(pid, b->slots[k].addr, &b->slots[k].orig,
-				     1) < 0)
-			rc = -1;
+		if (b->slots[k].addr && b->armed[k])
+			u[n++] = (struct undo){ b->slots[k].addr, 1, &int3,
+						&b->slots[k].orig };
+	qsort(u, n, sizeof(*u), cmp_undo);
+	while (i < n) {
+		size_t j = i + 1, len;
+		uint64_t lo = u[i].addr, hi = lo + u[i].len;
+
+		while (j < n && (u[j].addr < hi || u[j].addr - hi <= SPAN_GAP)) {
+			if (u[j].addr + u[j].len > hi)
+				hi = u[j].addr + u[j].len;
+			j++;
+		}
+		len = (size_t)(hi - lo);
+		buf = xrealloc(buf, len);
+		if (mem_io(b, pid, false, lo, buf, len) == 0) {
+			undo_span(&u[i], j - i, lo, buf, gone, &ngone);
+			if (mem_io(b, pid, true, lo, buf, len) < 0)
+				rc = -1;
+		} else {
+			/* Part of the span is unmapped: place by place. */
+			for (size_t k = i; k < j; k++) {
+				if (mem_io(b, pid, false, u[k].addr, buf,
+					   u[k].len) < 0) {
+					rc = -1;
+					continue;
+				}
+				undo_span(&u[k], 1, u[k].addr, buf, gone, &ngone);
+				if (mem_io(b, pid, true, u[k].addr, buf,
+					   u[k].len) < 0)
+					rc = -1;
+			}
+		}
+		i = j;
+	}
+	/* After the loop: the places point into the table.  A forked
+	 * child's differing bytes say nothing of the target's: a
+	 * breakpoint armed after the fork is not in the child at all. */
+	for (size_t k = 0; !pid && k < ngone; k++)
+		forget_at(b, gone[k]);
+	free(buf);
+	free(gone);
+	free(u);
 	return rc;
+}
+
+int bps_remove_from(struct breakpoints *b, pid_t pid)
+{
+	return restore(b, pid);
 }
 
 int bps_disarm(struct breakpoints *b)
 {
-	int rc = 0;
+	int rc = restore(b, 0);
 
-	for (size_t i = 0; i < b->npatches; i++)
-		if (tracee_write(b->t, b->patches[i].addr, b->patches[i].orig,
-				 b->patches[i].len) < 0)
-			rc = -1;
+	/* Failed places stay as they are: nothing more can be done for
+	 * them, and the session ends. */
 	b->npatches = 0;
-	for (size_t k = 0; k < b->cap; k++)
-		if (b->slots[k].addr && b->armed[k]) {
-			if (tracee_write(b->t, b->slots[k].addr,
-					 &b->slots[k].orig, 1) < 0)
-				rc = -1;
-			else
-				b->armed[k] = false;
-		}
+	memset(b->armed, 0, b->cap * sizeof(*b->armed));
 	return rc;
 }
 
@@ -727,7 +885,7 @@ int bps_put_back(struct breakpoints *b)
 
 		if (!bp || bp->how != DS_TRAMPOLINE)
 			continue;
-		trampoline_jump(bp, code);
+		jump_bytes(bp->addr, bp->to, bp->len, code);
 		if (tracee_write(b->t, bp->addr, code, bp->len) < 0)
 			rc = -1;
 	}

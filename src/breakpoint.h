@@ -122,15 +122,20 @@ int bps_add_return(struct breakpoints *b, uint64_t addr);
  * doing the jump or call, or (DS_STEP) by a single-step in place.
  * Returns 0 when the thread runs again; 1 when, while single-stepping, it
  * stopped for another reason, with its wait status in *status for the
- * caller to handle (it is then stopped); -1 on failure. */
+ * caller to handle (it is then stopped); -1 on failure.  `bp` may be
+ * forgotten (the step rewrote its code): look breakpoints up again. */
 int bps_resume(struct breakpoints *b, pid_t tid, const struct bp *bp,
 	       struct user_regs_struct *regs, int *status);
 
 /* Writes the original bytes back into process `pid` (a forked child that
- * inherited the breakpoints). */
+ * inherited the breakpoints, stopped), where they are still memprof's:
+ * code the program rewrote (a JIT, a hot patch), or that had no
+ * breakpoint yet at the fork, keeps the child's bytes.  Returns 0, or -1
+ * when some place could not be read or written. */
 int bps_remove_from(struct breakpoints *b, pid_t pid);
 
-/* Writes the original bytes back into the target. */
+/* The same for the target itself (every thread stopped), forgetting the
+ * breakpoints whose code it rewrote: afterwards none is in memory. */
 int bps_disarm(struct breakpoints *b);
 
 /* Writes the original bytes back into the target (int3s and trampoline

@@ -982,6 +982,25 @@ int tracee_write(struct tracee *t, uint64_t addr, const void *buf, size_t n)
 	return -1;
 }
 
+int tracee_read_pid(pid_t pid, uint64_t addr, void *buf, size_t n)
+{
+	char name[64];
+	ssize_t r;
+	int fd;
+
+	snprintf(name, sizeof(name), "/proc/%d/mem", pid);
+	fd = open(name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	r = pread(fd, buf, n, (off_t)addr);
+	close(fd);
+	if (r == (ssize_t)n)
+		return 0;
+	if (r >= 0)
+		errno = EIO;
+	return -1;
+}
+
 int tracee_write_pid(pid_t pid, uint64_t addr, const void *buf, size_t n)
 {
 	char name[64];

@@ -75,8 +75,9 @@ void tracee_select(struct tracee *t, pid_t pid);
 int tracee_write_image(struct tracee *t, uint64_t addr, const void *buf,
 		       size_t n);
 
-/* Writes into another process sharing no memory with `t` (a forked
+/* Reads and writes another process sharing no memory with `t` (a forked
  * child): same contract. */
+int tracee_read_pid(pid_t pid, uint64_t addr, void *buf, size_t n);
 int tracee_write_pid(pid_t pid, uint64_t addr, const void *buf, size_t n);
 
 /* Undoes the pinning for thread or process `tid` and for memprof itself;
