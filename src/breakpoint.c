@@ -13,12 +13,16 @@
  * Whatever writes saved bytes back (a detach, a forked child let go, the
  * int3 put back after a single-step) first checks that the bytes there are
  * still the ones memprof wrote; where they are not, it leaves the
- * program's and forgets that breakpoint.
+ * program's and forgets that breakpoint.  So is the memory: a scratch area
+ * the program maps over (watch.c tells) is given up, its breakpoints
+ * planned again without it.
  */
 #define _GNU_SOURCE
 #include "breakpoint.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -28,6 +32,7 @@
 
 #include "displace.h"
 #include "util.h"
+#include "watch.h"
 
 #define INT3 0xcc
 
@@ -38,6 +43,7 @@ struct scratch {
 	uint64_t base;
 	size_t size;
 	size_t used;
+	bool lost;     /* the program mapped over it (see bps_on_watch) */
 };
 
 /* Code where trampolines may go: one function and its jump targets. */
@@ -67,7 +73,8 @@ struct breakpoints {
 	uint64_t stub;        /* `mov $SYS_mmap,%eax; syscall; int3` in the
 				 first scratch area: later areas are mapped
 				 by running it, never by writing over code
-				 other threads may run */
+				 other threads may run (STUB_*: the others) */
+	struct watch *watch;  /* on the scratch areas; NULL: none */
 	bool no_trampolines;
 	size_t stepped;
 	struct region *regions;
@@ -126,6 +133,7 @@ void bps_free(struct breakpoints *b)
 {
 	if (!b)
 		return;
+	watch_close(b->watch);
 	for (size_t i = 0; i < b->nregions; i++)
 		free(b->regions[i].targets.v);
 	free(b->regions);
@@ -187,10 +195,42 @@ static const struct patch *patch_over(const struct breakpoints *b,
 	return NULL;
 }
 
+/* The stubs in the first scratch area's first slot, each `mov $NR,%eax;
+ * syscall; int3`, by offset. */
+#define STUB_UFFD 8
+#define STUB_CLOSE 16
+
+/* Watches the scratch areas through a userfaultfd the program creates (run
+ * by thread `tid`, stopped) and memprof takes; it is closed in the
+ * program again at once.  Without one (an old kernel, a filter) they go
+ * unwatched. */
+static void watch_start(struct breakpoints *b, pid_t tid)
+{
+	uint64_t args[6] = { O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY },
+		 fd, ret;
+
+	if (tracee_inject_syscall(b->t, tid, b->stub + STUB_UFFD, args, &fd) < 0) {
+		/* Before Linux 5.11 no user-mode-only flag (then it takes
+		 * privilege). */
+		args[0] = O_CLOEXEC | O_NONBLOCK;
+		if (errno != EINVAL ||
+		    tracee_inject_syscall(b->t, tid, b->stub + STUB_UFFD, args,
+					  &fd) < 0)
+			return;
+	}
+	b->watch = watch_open(tracee_pid(b->t), (int)fd);
+	args[0] = fd;
+	tracee_inject_syscall(b->t, tid, b->stub + STUB_CLOSE, args, &ret);
+}
+
 int bps_reserve_scratch(struct breakpoints *b, pid_t tid, uint64_t near,
 			size_t nslots)
 {
-	static const unsigned char stub[] = { 0xb8, 9, 0, 0, 0, 0x0f, 0x05, 0xcc };
+	static const unsigned char stub[] = {
+		0xb8, 9, 0, 0, 0, 0x0f, 0x05, 0xcc,       /* mmap */
+		0xb8, 0x43, 1, 0, 0, 0x0f, 0x05, 0xcc,    /* userfaultfd */
+		0xb8, 3, 0, 0, 0, 0x0f, 0x05, 0xcc,       /* close */
+	};
 	size_t page = 4096, size;
 	uint64_t hint, addr = 0;
 	unsigned char *fill;
@@ -198,8 +238,11 @@ int bps_reserve_scratch(struct breakpoints *b, pid_t tid, uint64_t near,
 
 	/* No area (every breakpoint stepped in place) rather than an mmap
 	 * a seccomp filter kills the program for; asked each time, as the
-	 * program may have installed one since the last area. */
-	if (b->nscratch == MAX_SCRATCH || !tracee_may_inject(b->t, tid))
+	 * program may have installed one since the last area.  Once the
+	 * stub is lost with its area, no more areas: mapping one over a
+	 * thread's instruction is only safe at the start. */
+	if (b->nscratch == MAX_SCRATCH || (b->nscratch && !b->stub) ||
+	    !tracee_may_inject(b->t, tid))
 		return 0;
 	nslots += !b->nscratch; /* the stub's slot */
 	size = (nslots * DS_SLOT_SIZE + page - 1) & ~(page - 1);
@@ -236,6 +279,11 @@ int bps_reserve_scratch(struct breakpoints *b, pid_t tid, uint64_t near,
 	if (!b->stub) {
 		b->stub = addr;
 		sc->used = DS_SLOT_SIZE;
+		watch_start(b, tid);
+	}
+	if (b->watch && watch_add(b->watch, addr, addr + size) < 0) {
+		watch_close(b->watch);
+		b->watch = NULL;
 	}
 	return 0;
 }
@@ -850,7 +898,13 @@ int bps_remove_from(struct breakpoints *b, pid_t pid)
 
 int bps_disarm(struct breakpoints *b)
 {
-	int rc = restore(b, 0);
+	int rc;
+
+	/* First: whoever unmaps the scratch areas next must not wait on a
+	 * watch. */
+	watch_close(b->watch);
+	b->watch = NULL;
+	rc = restore(b, 0);
 
 	/* Failed places stay as they are: nothing more can be done for
 	 * them, and the session ends. */
@@ -894,10 +948,104 @@ int bps_put_back(struct breakpoints *b)
 		    tracee_write(b->t, b->slots[k].addr, &c, 1) < 0)
 			rc = -1;
 	return rc;
+
+int bps_watch_due(const struct breakpoints *b)
+{
+	return b->watch && watch_due(b->watch);
+}
+
+/* The trampoline at `addr` led into a lost area: its int3 goes back in
+ * place (first, so that a thread arriving meanwhile stops there), then
+ * the rest of the original bytes, and it is planned again. */
+static void untrampoline(struct breakpoints *b, uint64_t addr)
+{
+	struct patch pt;
+	uint8_t now[sizeof(pt.mine)];
+	unsigned char c = INT3;
+	struct bp *s;
+	size_t i;
+
+	for (i = 0; i < b->npatches && b->patches[i].addr != addr; i++)
+		;
+	if (i == b->npatches)
+		return;
+	pt = b->patches[i];
+	b->patches[i] = b->patches[--b->npatches];
+	s = find_slot(b, find_slot(b, addr)->to);
+	if (s->addr && s->how == DS_RESUME)
+		drop_slot(b, (size_t)(s - b->slots));
+	s = find_slot(b, addr);
+	if (tracee_read(b->t, addr, now, pt.len) < 0 ||
+	    memcmp(now, pt.mine, JMP_LEN)) {
+		/* The program's own code there now. */
+		drop_slot(b, (size_t)(s - b->slots));
+		return;
+	}
+	if (tracee_write_image(b->t, addr, &c, 1) < 0 ||
+	    tracee_write_image(b->t, addr + 1, &pt.orig[1], pt.len - 1u) < 0) {
+		drop_slot(b, (size_t)(s - b->slots));
+		return;
+	}
+	s->orig = pt.orig[0];
+	b->armed[s - b->slots] = true;
+	plan(b, s);
+}
+
+/* Area `sc` is the program's now: every breakpoint that sent threads
+ * there is planned again without it (another area within reach, or in
+ * place). */
+static void lose_area(struct breakpoints *b, struct scratch *sc)
+{
+	uint64_t lo = sc->base, hi = sc->base + sc->size;
+	uint64_t *sites = xcalloc(b->n + 1, sizeof(*sites));
+	size_t n = 0;
+
+	sc->lost = true;
+	sc->used = sc->size;
+	watch_remove(b->watch, lo, hi);
+	if (b->stub >= lo && b->stub < hi)
+		b->stub = 0;
+	for (size_t k = 0; k < b->cap; k++) {
+		const struct bp *bp = &b->slots[k];
+
+		if (bp->addr && bp->to >= lo && bp->to < hi &&
+		    (bp->how == DS_TRAMPOLINE || bp->how == DS_COPY))
+			sites[n++] = bp->addr;
+	}
+	/* By address, as the table moves under removals. */
+	for (size_t k = 0; k < n; k++) {
+		struct bp *bp = find_slot(b, sites[k]);
+
+		if (!bp->addr)
+			continue;
+		if (bp->how == DS_TRAMPOLINE)
+			untrampoline(b, sites[k]);
+		else
+			plan(b, bp);
+	}
+	free(sites);
+}
+
+void bps_on_watch(struct breakpoints *b)
+{
+	uint64_t lo, hi;
+
+	while (b->watch && watch_next(b->watch, &lo, &hi) > 0)
+		for (size_t i = 0; i < b->nscratch; i++) {
+			struct scratch *sc = &b->scratch[i];
+
+			if (sc->lost || hi <= sc->base || lo >= sc->base + sc->size)
+				continue;
+			lose_area(b, sc);
+			mp_error("the program mapped over memprof's scratch area at %#llx; its breakpoints there run in place from now on",
+				 (unsigned long long)sc->base);
+		}
 }
 
 void bps_forget(struct breakpoints *b)
 {
+	watch_close(b->watch);
+	b->watch = NULL;
 	memset(b->slots, 0, b->cap * sizeof(*b->slots));
 	memset(b->armed, 0, b->cap * sizeof(*b->armed));
 	b->n = 0;

@@ -145,6 +145,19 @@ int bps_disarm(struct breakpoints *b);
 int bps_lift(struct breakpoints *b);
 int bps_put_back(struct breakpoints *b);
 
+/* Scratch areas are watched (watch.h) when the kernel allows: whether the
+ * program has just mapped over, unmapped, moved or discarded one.  Cheap;
+ * for the session loop when its waitpid was interrupted (SIGURG). */
+int bps_watch_due(const struct breakpoints *b);
+
+/* Takes note of what the program did to the scratch areas, letting its
+ * held system call return: the breakpoints that sent threads into a lost
+ * area are put back in place (or into another area), with one warning per
+ * area, before any thread runs there again -- the caller has interrupted
+ * every thread first, so that the one whose call was held stops before
+ * its next instruction.  Breakpoints may move: look them up again. */
+void bps_on_watch(struct breakpoints *b);
+
 /* Drops every breakpoint without touching memory (after an exec). */
 void bps_forget(struct breakpoints *b);
 

@@ -970,9 +970,13 @@ static void detach_all(struct session *s, int leader_sig)
 			break;
 		tid = waitpid(-1, &status, __WALL);
 		if (tid < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
+			if (errno != EINTR)
+				break;
+			/* A thread held in a call on a scratch area stops
+			 * only once memprof has taken note. */
+			if (bps_watch_due(s->bps))
+				bps_on_watch(s->bps);
+			continue;
 		}
 		if (WIFEXITED(status) || WIFSIGNALED(status)) {
 			thread_remove(s, tid);
@@ -1098,6 +1102,14 @@ int session_run(struct tracee *t, struct breakpoints *bps,
 				if (ticked) {
 					ticked = 0;
 					sample(&s); /* the target runs: no stop */
+				}
+				if (bps_watch_due(s.bps)) {
+					/* Each thread stops before its next
+					 * instruction, the held one too. */
+					for (size_t i = 0; i < s.nthreads; i++)
+						ptrace(PTRACE_INTERRUPT,
+						       s.threads[i].tid, 0L, 0L);
+					bps_on_watch(s.bps);
 				}
 				continue;
 			}

@@ -1020,21 +1020,16 @@ int tracee_write_pid(pid_t pid, uint64_t addr, const void *buf, size_t n)
 	return -1;
 }
 
-/* Makes the stopped thread `tid` run `mov $nr,%eax; syscall; int3` with
- * arguments a[0..5]: at `stub_at` when non-zero (code that does syscall
- * `nr`), else written over its current instruction and restored after.
- * Its registers are put back.  Returns 0 with *ret set, or -1 (errno
- * set, the syscall's own error included). */
-static int inject_syscall(struct tracee *t, pid_t tid, unsigned char nr,
-			  const uint64_t a[6], uint64_t stub_at,
-			  uint64_t *ret)
+/* Runs the stub at `at` (`mov $NR,%eax; syscall; int3`) in the stopped
+ * thread `tid` with arguments `args`, then puts its registers back.
+ * rax is set by the stub, not through the registers: at the exec stop the
+ * kernel still has to store execve's own result in rax when the thread
+ * resumes.  Returns 0 with the call's result in *ret, or -1 (errno set,
+ * the call's own error included). */
+static int run_stub(struct tracee *t, pid_t tid, uint64_t at,
+		    const uint64_t args[6], uint64_t *ret)
 {
-	/* rax is set by the stub, not through the registers: at the exec
-	 * stop the kernel still has to store execve's own result in rax
-	 * when the thread resumes. */
-	const unsigned char stub[] = { 0xb8, nr, 0, 0, 0, 0x0f, 0x05, 0xcc };
 	struct user_regs_struct saved, regs;
-	unsigned char orig[sizeof(stub)];
 	int st, pending = 0, rc = -1, err = 0;
 
 	/* A seccomp filter may kill the program for the call (SIGSYS). */
@@ -1044,25 +1039,29 @@ static int inject_syscall(struct tracee *t, pid_t tid, unsigned char nr,
 	}
 	if (ptrace(PTRACE_GETREGS, tid, 0L, &saved) < 0)
 		return -1;
-	if (!stub_at && (tracee_read(t, saved.rip, orig, sizeof(orig)) < 0 ||
-			 tracee_write(t, saved.rip, stub, sizeof(stub)) < 0))
-		return -1;
 	regs = saved;
-	if (stub_at)
-		regs.rip = stub_at;
+	regs.rip = at;
 	regs.orig_rax = (unsigned long long)-1; /* no syscall restart */
-	regs.rdi = a[0];
-	regs.rsi = a[1];
-	regs.rdx = a[2];
-	regs.r10 = a[3];
-	regs.r8 = a[4];
-	regs.r9 = a[5];
+	regs.rdi = args[0];
+	regs.rsi = args[1];
+	regs.rdx = args[2];
+	regs.r10 = args[3];
+	regs.r8 = args[4];
+	regs.r9 = args[5];
 	if (ptrace(PTRACE_SETREGS, tid, 0L, &regs) < 0)
 		goto restore;
 	for (;;) {
-		if (ptrace(PTRACE_CONT, tid, 0L, 0L) < 0 ||
-		    waitpid(tid, &st, __WALL) < 0 || !WIFSTOPPED(st)) {
-			err = errno ? errno : ESRCH;
+		if (ptrace(PTRACE_CONT, tid, 0L, 0L) < 0) {
+			err = errno;
+			goto restore;
+		}
+		while (waitpid(tid, &st, __WALL) < 0)
+			if (errno != EINTR) {
+				err = errno;
+				goto restore;
+			}
+		if (!WIFSTOPPED(st)) {
+			err = ESRCH;
 			goto restore;
 		}
 		if (WSTOPSIG(st) == SIGTRAP && !(st >> 16))
@@ -1079,13 +1078,42 @@ static int inject_syscall(struct tracee *t, pid_t tid, unsigned char nr,
 		rc = 0;
 	}
 restore:
-	if (!stub_at)
-		tracee_write(t, saved.rip, orig, sizeof(orig));
 	ptrace(PTRACE_SETREGS, tid, 0L, &saved);
 	if (pending)
 		syscall(SYS_tgkill, t->pid, tid, pending);
 	if (rc < 0)
 		errno = err ? err : EIO;
+	return rc;
+}
+
+/* Makes the stopped thread `tid` call `nr` with arguments `args`: through
+ * the stub at `stub_at` when non-zero (code that makes that call), else
+ * through one written over its current instruction and restored after
+ * (only safe while no other thread runs). */
+static int inject_syscall(struct tracee *t, pid_t tid, unsigned char nr,
+			  const uint64_t args[6], uint64_t stub_at,
+			  uint64_t *ret)
+{
+	const unsigned char stub[] = { 0xb8, nr, 0, 0, 0, 0x0f, 0x05, 0xcc };
+	struct user_regs_struct regs;
+	unsigned char orig[sizeof(stub)];
+	int rc, err;
+
+	if (stub_at)
+		return run_stub(t, tid, stub_at, args, ret);
+	/* Asked before the stub is written, too. */
+	if (!tracee_may_inject(t, tid)) {
+		errno = EPERM;
+		return -1;
+	}
+	if (ptrace(PTRACE_GETREGS, tid, 0L, &regs) < 0 ||
+	    tracee_read(t, regs.rip, orig, sizeof(orig)) < 0 ||
+	    tracee_write(t, regs.rip, stub, sizeof(stub)) < 0)
+		return -1;
+	rc = run_stub(t, tid, regs.rip, args, ret);
+	err = errno;
+	tracee_write(t, regs.rip, orig, sizeof(orig));
+	errno = err;
 	return rc;
 }
 
@@ -1109,4 +1137,10 @@ int tracee_inject_munmap(struct tracee *t, pid_t tid, uint64_t addr,
 
 	/* inject_syscall asks tracee_may_inject first. */
 	return inject_syscall(t, tid, SYS_munmap, a, 0, &ret);
+}
+
+int tracee_inject_syscall(struct tracee *t, pid_t tid, uint64_t stub_at,
+			  const uint64_t args[6], uint64_t *ret)
+{
+	return run_stub(t, tid, stub_at, args, ret);
 }

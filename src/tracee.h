@@ -131,6 +131,13 @@ int tracee_inject_munmap(struct tracee *t, pid_t tid, uint64_t addr,
 void tracee_let_go_now(struct tracee *t,
 		       bool (*rewind)(void *ctx, uint64_t pc), void *ctx);
 
+/* Makes the stopped thread `tid` run the stub at `stub_at` (`mov
+ * $NR,%eax; syscall; int3`, a system call of memprof's own) with arguments
+ * `args`, then puts its registers back.  Returns 0 with the call's result
+ * in *ret, or -1 (errno set: the call's own error, or ptrace's). */
+int tracee_inject_syscall(struct tracee *t, pid_t tid, uint64_t stub_at,
+			  const uint64_t args[6], uint64_t *ret);
+
 /* The target has been reaped: nothing to kill any more. */
 void tracee_gone(struct tracee *t);
 
