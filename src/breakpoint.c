@@ -948,6 +948,7 @@ int bps_put_back(struct breakpoints *b)
 		    tracee_write(b->t, b->slots[k].addr, &c, 1) < 0)
 			rc = -1;
 	return rc;
+}
 
 int bps_watch_due(const struct breakpoints *b)
 {
