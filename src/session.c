@@ -901,12 +901,13 @@ static int64_t oom_kills(void)
 	return n;
 }
 
-/* Moves thread `tid` (stopped) out of the scratch areas: a thread let go
+/* Moves thread `th` (stopped) out of the scratch areas: a thread let go
  * in the middle of a displaced instruction runs it there, then jumps
  * back.  Single-steps it there and back (a few instructions at most);
  * false when it stays, or would wait in a syscall there. */
-static bool leave_scratch(struct session *s, pid_t tid)
+static bool leave_scratch(struct session *s, struct thread *th)
 {
+	pid_t tid = th->tid;
 	struct user_regs_struct regs;
 	unsigned char insn[2];
 	int st;
@@ -924,8 +925,17 @@ static bool leave_scratch(struct session *s, pid_t tid)
 		while (waitpid(tid, &st, __WALL) < 0)
 			if (errno != EINTR)
 				return false;
-		if (!WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP || st >> 16)
-			return false; /* a signal of its own: leave it be */
+		if (!WIFSTOPPED(st))
+			return false;
+		if (WSTOPSIG(st) != SIGTRAP || st >> 16) {
+			/* A signal of its own: delivered at the detach (or
+			 * queued again), and the thread left where it is. */
+			if (!(st >> 16) && !th->sig)
+				th->sig = WSTOPSIG(st);
+			else if (!(st >> 16))
+				syscall(SYS_tgkill, s->leader, tid, WSTOPSIG(st));
+			return false;
+		}
 	}
 	return false;
 }
@@ -937,11 +947,11 @@ static void unmap_scratch(struct session *s)
 	pid_t via = 0;
 
 	for (size_t i = 0; i < s->nthreads; i++) {
-		const struct thread *th = &s->threads[i];
+		struct thread *th = &s->threads[i];
 
 		if (th->pid != s->leader || !th->image)
 			continue;
-		if (!leave_scratch(s, th->tid))
+		if (!leave_scratch(s, th))
 			return;
 		if (!via || th->tid == s->leader)
 			via = th->tid;
