@@ -157,6 +157,11 @@ static void on_crash(int sig)
 		"memprof: internal error; letting the process go\n";
 
 	if (crash_tracee && crash_bps) {
+		/* The tables or the allocator may be what broke: should the
+		 * work below hang, the tracer dies of SIGALRM in 5 s rather
+		 * than hold the program's threads stopped for ever. */
+		signal(SIGALRM, SIG_DFL);
+		alarm(5);
 		bps_disarm(crash_bps);
 		tracee_let_go_now(crash_tracee, bps_rewinds, crash_bps);
 		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
