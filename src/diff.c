@@ -636,8 +636,10 @@ static void table_row(struct table *t, const char *const *cells)
 		t->cap = t->cap ? 2 * t->cap : 64 * t->ncols;
 		t->cells = xrealloc(t->cells, t->cap * sizeof(*t->cells));
 	}
+	/* Names and lines come from the reports, so from the programs'
+	 * debugging information: escaped before they reach a terminal. */
 	for (size_t c = 0; c < t->ncols; c++)
-		t->cells[t->n++] = xstrdup(cells[c]);
+		t->cells[t->n++] = mp_escape(cells[c]);
 }
 
 static void table_print(FILE *out, struct table *t)

@@ -390,8 +390,14 @@ static void say_stopped(const struct options *o, const struct profile *prof,
 			 (double)o->stop_above / (1 << 20));
 	}
 	fprintf(m, "memprof: RSS %s went above %s", rss, limit);
-	if (f)
-		fprintf(m, " at %s:%u in %s", f->file, oc->peak.line, f->name);
+	/* Names from the debugging information: escaped (mp_escape). */
+	if (f) {
+		char *file = mp_escape(f->file), *name = mp_escape(f->name);
+
+		fprintf(m, " at %s:%u in %s", file, oc->peak.line, name);
+		free(file);
+		free(name);
+	}
 	if (o->stop_hold)
 		fprintf(m, "; process %d left stopped: gdb -p %d, or kill -CONT %d to let it go\n",
 			pid, pid, pid);
@@ -399,11 +405,15 @@ static void say_stopped(const struct options *o, const struct profile *prof,
 		fputs("; target killed\n", m);
 	for (size_t i = 0; i < oc->peak.depth; i++) {
 		const struct di_place *d = &oc->peak.stack[i];
+		char *fn = mp_escape(d->function);
+		char *file = d->file ? mp_escape(d->file) : NULL;
 
-		fprintf(m, "    #%zu %s", i, d->function);
-		if (d->file)
-			fprintf(m, " at %s:%u", d->file, d->line);
+		fprintf(m, "    #%zu %s", i, fn);
+		if (file)
+			fprintf(m, " at %s:%u", file, d->line);
 		fputc('\n', m);
+		free(fn);
+		free(file);
 	}
 	fclose(m);
 	fflush(stderr);

@@ -70,6 +70,20 @@ escape_controls() { # OPT
 	mp --func=$'\e[2Jx' ./prog
 	assert_status 1
 	assert_stderr "memprof: no function matches '\\x1b[2Jx' in './prog'"
+	# --stop-above names the line it stopped at, escaped.
+	mp --stop-above=4M ./prog
+	assert_status 137
+	assert_no_controls "$T/err"
+	assert_file_has "$T/err" "went above 4.0 MiB at $T/$shown:4 in main; target killed"
+	# memprof diff shows the names and lines the reports carry, escaped.
+	mp --format=json -o a.json ./prog
+	assert_status 0
+	jq '.functions[0].lines |= map(if .increment_bytes then .increment_bytes += 1048576 else . end)' a.json >b.json
+	mp diff a.json b.json
+	assert_status 0
+	assert_no_controls "$T/out"
+	assert_file_has "$T/out" "$shown:4"
+	assert_file_has "$T/out" '\x1b[2J\x1b[Hchar *p = malloc(8 << 20);'
 }
 
 # #line "/dev/zero": not read (memprof once grew past 2 GiB reading it),
