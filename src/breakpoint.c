@@ -929,7 +929,26 @@ int bps_lift(struct breakpoints *b)
 	return rc;
 }
 
-int bps_put_back(struct breakpoints *b)
+/* Whether one of `pcs` is past the first byte of `pt`'s bytes: a thread
+ * stopped there would resume in the middle of the jump. */
+static bool inside_patch(const struct patch *pt, const uint64_t *pcs,
+			 size_t npcs)
+{
+	for (size_t i = 0; i < npcs; i++)
+		if (pcs[i] > pt->addr && pcs[i] - pt->addr < pt->len)
+			return true;
+	return false;
+}
+
+bool bps_in_patch(const struct breakpoints *b, uint64_t pc)
+{
+	for (size_t i = 0; i < b->npatches; i++)
+		if (inside_patch(&b->patches[i], &pc, 1))
+			return true;
+	return false;
+}
+
+int bps_put_back(struct breakpoints *b, const uint64_t *pcs, size_t npcs)
 {
 	uint8_t code[MAX_INSN + 8], c = INT3;
 	int rc = 0;
@@ -937,7 +956,10 @@ int bps_put_back(struct breakpoints *b)
 	for (size_t i = 0; i < b->npatches; i++) {
 		const struct bp *bp = bps_lookup(b, b->patches[i].addr);
 
-		if (!bp || bp->how != DS_TRAMPOLINE)
+		/* Left lifted under a thread: that line goes unseen, and
+		 * the bytes, no longer memprof's, are left alone later. */
+		if (!bp || bp->how != DS_TRAMPOLINE ||
+		    inside_patch(&b->patches[i], pcs, npcs))
 			continue;
 		jump_bytes(bp->addr, bp->to, bp->len, code);
 		if (tracee_write(b->t, bp->addr, code, bp->len) < 0)

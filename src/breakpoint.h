@@ -141,9 +141,16 @@ int bps_disarm(struct breakpoints *b);
 /* Writes the original bytes back into the target (int3s and trampoline
  * jumps) but keeps every breakpoint as armed, for bps_put_back to write
  * them again: while a vfork child runs in the target's memory.  Costs
- * one write per breakpoint each way.  Return 0 or -1 (some write failed). */
+ * one write per breakpoint each way.  No other thread may run in that
+ * memory meanwhile (it could fetch a jump half written); `pcs` are the
+ * stopped threads' PCs: a jump one of them sits inside of is left lifted
+ * (that line goes unseen).  Return 0 or -1 (some write failed). */
 int bps_lift(struct breakpoints *b);
-int bps_put_back(struct breakpoints *b);
+int bps_put_back(struct breakpoints *b, const uint64_t *pcs, size_t npcs);
+
+/* Whether `pc` is past the first byte of a trampoline's jump (lifted, a
+ * thread may run the original instructions there). */
+bool bps_in_patch(const struct breakpoints *b, uint64_t pc);
 
 /* Scratch areas are watched (watch.h) when the kernel allows: whether the
  * program has just mapped over, unmapped, moved or discarded one.  Cheap;

@@ -83,6 +83,8 @@ struct session {
 	struct newborn *newborns;
 	size_t nnewborns;
 	bool children;         /* --children: follow forks and execs */
+	size_t lifts;          /* vfork children running with the
+				  breakpoints lifted (lift_for_vfork) */
 	bool hold;             /* --stop-above=...,hold: let go, stopped */
 	int64_t oom_kills;     /* /proc/vmstat oom_kill at the start */
 	const struct session_config *cfg;
@@ -445,27 +447,165 @@ static void unpin_all(struct session *s)
 		tracee_unpin(s->t, s->threads[i].tid);
 }
 
+/* A held task: interrupted so that memprof may rewrite code it runs,
+ * with the stop it reported then, dispatched at the release. */
+struct held {
+	pid_t tid;
+	int status;
+	uint64_t pc;
+};
+
+/* Stops every task other than `except` that runs in the memory of
+ * process `pid` (its threads, a clone(CLONE_VM) process): each one's next
+ * stop is kept in the returned array (*n of them, owned), not handled,
+ * so that none runs until release_held.  A thread cannot be kept from a
+ * stop it was about to report: that stop is the one kept. */
+static struct held *hold_others(struct session *s, pid_t pid, pid_t except,
+				size_t *n)
+{
+	struct held *h = xcalloc(s->nthreads + 1, sizeof(*h));
+
+	*n = 0;
+	for (size_t i = 0; i < s->nthreads; i++)
+		if (s->threads[i].pid == pid && s->threads[i].tid != except &&
+		    ptrace(PTRACE_INTERRUPT, s->threads[i].tid, 0L, 0L) == 0)
+			h[(*n)++].tid = s->threads[i].tid;
+	for (size_t i = 0; i < *n; i++) {
+		struct user_regs_struct regs;
+
+		while (waitpid(h[i].tid, &h[i].status, __WALL) < 0)
+			if (errno != EINTR) {
+				/* Gone unseen: nothing to hand on. */
+				h[i].status = -1;
+				break;
+			}
+		if (h[i].status != -1 && WIFSTOPPED(h[i].status) &&
+		    ptrace(PTRACE_GETREGS, h[i].tid, 0L, &regs) == 0)
+			h[i].pc = regs.rip;
+	}
+	return h;
+}
+
+/* Steps held task `h`, stopped by our interrupt, out of the lifted jumps
+ * (the original instructions under a trampoline's jump: a few at most),
+ * so that they can be put back.  A signal of its own met on the way is
+ * kept as its stop instead, and the task left there. */
+static void step_out_of_patches(struct session *s, struct held *h)
+{
+	struct user_regs_struct regs;
+	int st;
+
+	if (!WIFSTOPPED(h->status) || h->status >> 16 != PTRACE_EVENT_STOP ||
+	    WSTOPSIG(h->status) != SIGTRAP)
+		return;
+	for (int step = 0; step < 16 && bps_in_patch(s->bps, h->pc); step++) {
+		if (ptrace(PTRACE_SINGLESTEP, h->tid, 0L, 0L) < 0)
+			return;
+		while (waitpid(h->tid, &st, __WALL) < 0)
+			if (errno != EINTR)
+				return;
+		if (!WIFSTOPPED(st)) {
+			h->status = st; /* gone: no jump to keep from it */
+			h->pc = 0;
+			return;
+		}
+		if (ptrace(PTRACE_GETREGS, h->tid, 0L, &regs) < 0)
+			return;
+		h->pc = regs.rip;
+		if (WSTOPSIG(st) != SIGTRAP || st >> 16) {
+			h->status = st;
+			return;
+		}
+	}
+}
+
+/* The PCs of `h`'s stopped tasks and of `also` (stopped): no jump is put
+ * back under them. */
+static uint64_t *held_pcs(const struct held *h, size_t n, pid_t also,
+			  size_t *npcs)
+{
+	uint64_t *pcs = xcalloc(n + 1, sizeof(*pcs));
+	struct user_regs_struct regs;
+
+	*npcs = 0;
+	for (size_t i = 0; i < n; i++)
+		if (h[i].pc)
+			pcs[(*npcs)++] = h[i].pc;
+	if (ptrace(PTRACE_GETREGS, also, 0L, &regs) == 0)
+		pcs[(*npcs)++] = regs.rip;
+	return pcs;
+}
+
+/* Lets the held tasks go: each one's kept stop handled as if it had just
+ * arrived (a breakpoint hit is accounted, a group stop kept, ...). */
+static void release_held(struct session *s, struct held *h, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (h[i].status != -1)
+			dispatch(s, h[i].tid, h[i].status);
+	free(h);
+}
+
 /* A vfork child is about to run in the memory of `parent` (stopped at
  * its event or already waiting for the child): lifts every breakpoint
- * from it, to be put back at the parent's VFORK_DONE.  Only while nothing
- * else runs in that memory: another thread would go unprofiled meanwhile,
- * and could fetch a trampoline's jump half rewritten. */
+ * from it, to be put back at the parent's VFORK_DONE.  The other tasks
+ * in that memory are held while the bytes are rewritten (one could fetch
+ * a jump half written), then run on: their lines are not seen until the
+ * breakpoints are back.  Vfork children of several threads at once share
+ * one lift. */
 static bool lift_for_vfork(struct session *s, struct thread *parent)
 {
-	/* A task announced but not settled yet may be a thread to come. */
-	if (s->nnewborns)
-		return false;
-	for (size_t i = 0; i < s->nthreads; i++)
-		if (s->threads[i].pid == parent->pid &&
-		    &s->threads[i] != parent)
-			return false;
-	tracee_select(s->t, parent->pid);
-	if (bps_lift(s->bps) < 0) {
-		bps_put_back(s->bps);
-		return false;
+	pid_t tid = parent->tid, pid = parent->pid;
+	struct held *h;
+	size_t n;
+	bool ok = true;
+
+	if (s->lifts) {
+		parent->lifted = true;
+		s->lifts++;
+		return true;
 	}
-	parent->lifted = true;
-	return true;
+	h = hold_others(s, pid, tid, &n);
+	tracee_select(s->t, pid);
+	if (bps_lift(s->bps) < 0) {
+		size_t npcs;
+		uint64_t *pcs = held_pcs(h, n, tid, &npcs);
+
+		bps_put_back(s->bps, pcs, npcs);
+		free(pcs);
+		ok = false;
+	} else {
+		parent->lifted = true;
+		s->lifts = 1;
+	}
+	/* Last: the release may add and remove threads. */
+	release_held(s, h, n);
+	return ok;
+}
+
+/* The vfork child of `th` has exec'd or exited: the breakpoints go back
+ * once no other vfork child runs in that memory. */
+static void put_back_after_vfork(struct session *s, struct thread *th)
+{
+	pid_t tid = th->tid, pid = th->pid;
+	struct held *h;
+	uint64_t *pcs;
+	size_t n, npcs;
+
+	th->lifted = false;
+	if (--s->lifts)
+		return;
+	h = hold_others(s, pid, tid, &n);
+	for (size_t i = 0; i < n; i++)
+		step_out_of_patches(s, &h[i]);
+	pcs = held_pcs(h, n, tid, &npcs);
+	tracee_select(s->t, pid);
+	/* Left out, a breakpoint only goes unseen: the program is not
+	 * harmed. */
+	if (bps_put_back(s->bps, pcs, npcs) < 0)
+		mp_error("cannot put every breakpoint back after a vfork: %m; the profile misses some lines from here");
+	free(pcs);
+	release_held(s, h, n);
 }
 
 static void newborn_settle(struct session *s, struct newborn *nb)
@@ -583,14 +723,8 @@ static void on_vfork_done(struct session *s, pid_t tid)
 {
 	struct thread *th = thread_find(s, tid);
 
-	if (th && th->lifted) {
-		th->lifted = false;
-		tracee_select(s->t, th->pid);
-		/* Left out, a breakpoint only goes unseen: the program is
-		 * not harmed. */
-		if (bps_put_back(s->bps) < 0)
-			mp_error("cannot put every breakpoint back after a vfork: %m; the profile misses some lines from here");
-	}
+	if (th && th->lifted)
+		put_back_after_vfork(s, th);
 	resume(tid, 0);
 }
 

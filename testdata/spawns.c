@@ -9,9 +9,17 @@
  * that runs a profiled function itself, fill(), untraced, finds none of
  * memprof's int3s or trampoline jumps in its way: it exits 7.
  *
- * Usage: spawns PROGRAM (a path without quotes: it goes to sh -c too)
+ * With "threads", a second thread calls the profiled spin() without a
+ * pause meanwhile: memprof must hold it while it rewrites the code it
+ * runs, and the children are let go all the same.  It says how many
+ * calls it made.
+ *
+ * Usage: spawns PROGRAM [threads] (PROGRAM a path without quotes: it goes
+ * to sh -c too)
  */
+#include <pthread.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +49,23 @@ __attribute__((noinline)) int fill(int v)
 }
 MEMPROF_PROFILE(fill);
 
+static volatile int stop;
+static volatile long spins;
+
+__attribute__((noinline)) void spin(long i)
+{
+	spins = i + 1;
+}
+MEMPROF_PROFILE(spin);
+
+static void *spinner(void *arg)
+{
+	(void)arg;
+	for (long i = 0; !stop; i++)
+		spin(i);
+	return NULL;
+}
+
 static int status_of(int st)
 {
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
@@ -52,9 +77,20 @@ int main(int argc, char **argv)
 	int st, spawned, sys, vforked;
 	pid_t pid;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: spawns PROGRAM\n");
+	pthread_t th;
+	bool threads = argc == 3 && !strcmp(argv[2], "threads");
+
+	if (argc != 2 && !threads) {
+		fprintf(stderr, "usage: spawns PROGRAM [threads]\n");
 		return 2;
+	}
+	if (threads) {
+		if (pthread_create(&th, NULL, spinner, NULL) != 0) {
+			fprintf(stderr, "spawns: cannot start a thread\n");
+			return 1;
+		}
+		while (spins < 1000)
+			;
 	}
 	work(0);
 	fflush(stdout);
@@ -79,5 +115,10 @@ int main(int argc, char **argv)
 	fill(1);
 	printf("spawned %d system %d vfork %d\n", spawned,
 	       sys < 0 ? -1 : status_of(sys), vforked);
+	if (threads) {
+		stop = 1;
+		pthread_join(th, NULL);
+		printf("spun %ld\n", spins);
+	}
 	return 0;
 }
