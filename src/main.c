@@ -637,6 +637,9 @@ static int run_attached(const struct options *o)
 		/* Gone before the prctl: nothing attached yet. */
 		if (orphaned())
 			_exit(0);
+		/* Named apart, so that `killall -9 memprof` (a name matched
+		 * whole) kills only the process the tracer outlives. */
+		prctl(PR_SET_NAME, "memprof-tracer");
 		install_crash();
 		return run(o);
 	}

@@ -187,6 +187,10 @@ attach_killed() { # VARIANT
 		mp_pid=$!
 		# The breakpoints are in the code: line events flow.
 		wait_for test -e "$T/armed"
+		# The tracer is named apart: `killall -9 memprof` spares it.
+		[ "$i" = 1 ] && assert_eq memprof-tracer \
+			"$(cat "/proc/$(sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$prog_pid/status")/comm")" \
+			"the tracer's name"
 		kill -KILL "$mp_pid"
 		wait "$mp_pid"
 		status=$?
