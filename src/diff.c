@@ -783,23 +783,18 @@ static void write_text(FILE *out, const struct diff_report *old,
 
 /* --- JSON --- */
 
-static void json_int(FILE *out, bool known, int64_t v)
+static void json_rss(struct json_writer *w, const char *key, int64_t o,
+		     int64_t n)
 {
-	if (known)
-		fprintf(out, "%" PRId64, v);
-	else
-		fputs("null", out);
-}
-
-static void json_rss(FILE *out, const char *key, int64_t o, int64_t n)
-{
-	fprintf(out, "  \"%s\": {\n    \"old\": ", key);
-	json_int(out, o >= 0, o);
-	fputs(",\n    \"new\": ", out);
-	json_int(out, n >= 0, n);
-	fputs(",\n    \"change\": ", out);
-	json_int(out, o >= 0 && n >= 0, sat_sub(n, o));
-	fputs("\n  },\n", out);
+	json_key(w, key);
+	json_begin_object(w);
+	json_key(w, "old");
+	json_int_or_null(w, o >= 0, o);
+	json_key(w, "new");
+	json_int_or_null(w, n >= 0, n);
+	json_key(w, "change");
+	json_int_or_null(w, o >= 0 && n >= 0, sat_sub(n, o));
+	json_end_object(w);
 }
 
 static const char *status_of(const struct row *r, const void *o, const void *n)
@@ -808,74 +803,86 @@ static const char *status_of(const struct row *r, const void *o, const void *n)
 }
 
 /* The opening of a function's or a line's object, up to its status: the
- * function's name under `key`, then its file.  `i` is the object's place in
- * its array. */
-static void json_row_head(FILE *out, size_t i, const char *key,
+ * function's name under `key`, then its file. */
+static void json_row_head(struct json_writer *w, const char *key,
 			  const struct diff_function *f, const char *status)
 {
-	fprintf(out, "%s\n    {\n      \"%s\": ", i ? "," : "", key);
-	json_write_string(out, f->name);
-	fputs(",\n      \"file\": ", out);
-	json_write_string(out, f->file);
-	fprintf(out, ",\n      \"status\": \"%s\",\n", status);
+	json_begin_object(w);
+	json_key(w, key);
+	json_string(w, f->name);
+	json_key(w, "file");
+	json_string(w, f->file);
+	json_key(w, "status");
+	json_string(w, status);
 }
 
 /* The rest of a function's or a line's object, from its Increment change:
  * the change of its Mem usage or peak under `mem_key`, the count of each
  * side (null for the side it is absent from) as old_/new_`count_key`. */
-static void json_row_tail(FILE *out, const struct row *r, const char *mem_key,
-			  const char *count_key, bool has_old, int64_t old_count,
-			  bool has_new, int64_t new_count)
+static void json_row_tail(struct json_writer *w, const struct row *r,
+			  const char *mem_key, const char *count_key,
+			  bool has_old, int64_t old_count, bool has_new,
+			  int64_t new_count)
 {
-	fprintf(out, "      \"increment_change_bytes\": %" PRId64 ",\n",
-		r->increment_change);
-	fprintf(out, "      \"%s\": ", mem_key);
-	json_int(out, r->has_mem_change, r->mem_change);
-	fprintf(out, ",\n      \"old_%s\": ", count_key);
-	json_int(out, has_old, old_count);
-	fprintf(out, ",\n      \"new_%s\": ", count_key);
-	json_int(out, has_new, new_count);
-	fputs("\n    }", out);
+	char key[64];
+
+	json_key(w, "increment_change_bytes");
+	json_int(w, r->increment_change);
+	json_key(w, mem_key);
+	json_int_or_null(w, r->has_mem_change, r->mem_change);
+	snprintf(key, sizeof(key), "old_%s", count_key);
+	json_key(w, key);
+	json_int_or_null(w, has_old, old_count);
+	snprintf(key, sizeof(key), "new_%s", count_key);
+	json_key(w, key);
+	json_int_or_null(w, has_new, new_count);
+	json_end_object(w);
 }
 
 static void write_json(FILE *out, const struct diff_report *old,
 		       const struct diff_report *new, const struct rows *fns,
 		       const struct rows *lines)
 {
-	fputs("{\n  \"version\": 1,\n", out);
-	json_rss(out, "peak_rss_bytes", old->peak_rss_bytes, new->peak_rss_bytes);
-	json_rss(out, "final_rss_bytes", old->final_rss_bytes,
+	struct json_writer w = { .out = out };
+
+	json_begin_object(&w);
+	json_key(&w, "version");
+	json_int(&w, 1);
+	json_rss(&w, "peak_rss_bytes", old->peak_rss_bytes, new->peak_rss_bytes);
+	json_rss(&w, "final_rss_bytes", old->final_rss_bytes,
 		 new->final_rss_bytes);
-	fputs("  \"functions\": [", out);
+	json_key(&w, "functions");
+	json_begin_array(&w);
 	for (size_t i = 0; i < fns->n; i++) {
 		const struct row *r = &fns->v[i];
 		const struct diff_function *f = r->new_fn ? r->new_fn : r->old_fn;
 
-		json_row_head(out, i, "name", f, status_of(r, r->old_fn, r->new_fn));
-		json_row_tail(out, r, "peak_change_bytes", "calls",
+		json_row_head(&w, "name", f, status_of(r, r->old_fn, r->new_fn));
+		json_row_tail(&w, r, "peak_change_bytes", "calls",
 			      r->old_fn, r->old_fn ? (int64_t)r->old_fn->calls : 0,
 			      r->new_fn, r->new_fn ? (int64_t)r->new_fn->calls : 0);
 	}
-	fputs(fns->n ? "\n  ],\n" : "],\n", out);
-	fputs("  \"lines\": [", out);
+	json_end_array(&w);
+	json_key(&w, "lines");
+	json_begin_array(&w);
 	for (size_t i = 0; i < lines->n; i++) {
 		const struct row *r = &lines->v[i];
 		const struct diff_function *f = r->new_fn ? r->new_fn : r->old_fn;
 		const struct diff_line *l = r->new ? r->new : r->old;
 
-		json_row_head(out, i, "function", f, status_of(r, r->old, r->new));
-		fputs("      \"old_line\": ", out);
-		json_int(out, r->old, r->old ? r->old->line : 0);
-		fputs(",\n      \"new_line\": ", out);
-		json_int(out, r->new, r->new ? r->new->line : 0);
-		fputs(",\n      \"contents\": ", out);
-		json_write_string(out, l->contents);
-		fputs(",\n", out);
-		json_row_tail(out, r, "mem_change_bytes", "occurrences",
+		json_row_head(&w, "function", f, status_of(r, r->old, r->new));
+		json_key(&w, "old_line");
+		json_int_or_null(&w, r->old, r->old ? r->old->line : 0);
+		json_key(&w, "new_line");
+		json_int_or_null(&w, r->new, r->new ? r->new->line : 0);
+		json_key(&w, "contents");
+		json_string(&w, l->contents);
+		json_row_tail(&w, r, "mem_change_bytes", "occurrences",
 			      r->old, r->old ? (int64_t)r->old->occurrences : 0,
 			      r->new, r->new ? (int64_t)r->new->occurrences : 0);
 	}
-	fputs(lines->n ? "\n  ]\n}\n" : "]\n}\n", out);
+	json_end_array(&w);
+	json_end_object(&w);
 }
 
 int diff_write(FILE *out, const struct diff_report *old,

@@ -6,10 +6,11 @@
  * the kernel rather than refused), and allocation failures are parse
  * errors, so no input can crash memprof.  Duplicate keys are kept; json_get
  * returns the first.  The writer lives here too so that the report and the
- * diff escape strings the same way.
+ * diff lay out and escape their JSON the same way.
  */
 #include "json.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -629,4 +630,118 @@ void json_write_string(FILE *out, const char *str)
 		s++;
 	}
 	putc('"', out);
+}
+
+/* Before a key, or a value that has none: the separator from what came
+ * before in the current container, and the indentation. */
+static void separate(struct json_writer *w)
+{
+	struct json_level *l;
+
+	if (w->keyed) {
+		w->keyed = false;
+		return;
+	}
+	if (w->depth == 0)
+		return;
+	l = &w->level[w->depth - 1];
+	if (l->one_line) {
+		if (l->any)
+			fputs(", ", w->out);
+	} else {
+		fputs(l->any ? ",\n" : "\n", w->out);
+		fprintf(w->out, "%*s", 2 * w->depth, "");
+	}
+	l->any = true;
+}
+
+static void begin(struct json_writer *w, char c, bool one_line)
+{
+	separate(w);
+	putc(c, w->out);
+	if (w->depth > 0 && w->level[w->depth - 1].one_line)
+		one_line = true;
+	w->level[w->depth++] = (struct json_level){ .one_line = one_line };
+}
+
+static void end(struct json_writer *w, char c)
+{
+	const struct json_level *l = &w->level[--w->depth];
+
+	if (l->any && !l->one_line)
+		fprintf(w->out, "\n%*s", 2 * w->depth, "");
+	putc(c, w->out);
+	if (w->depth == 0)
+		putc('\n', w->out);
+}
+
+void json_begin_object(struct json_writer *w)
+{
+	begin(w, '{', false);
+}
+
+void json_begin_inline_object(struct json_writer *w)
+{
+	begin(w, '{', true);
+}
+
+void json_end_object(struct json_writer *w)
+{
+	end(w, '}');
+}
+
+void json_begin_array(struct json_writer *w)
+{
+	begin(w, '[', false);
+}
+
+void json_end_array(struct json_writer *w)
+{
+	end(w, ']');
+}
+
+void json_key(struct json_writer *w, const char *key)
+{
+	separate(w);
+	json_write_string(w->out, key);
+	fputs(": ", w->out);
+	w->keyed = true;
+}
+
+void json_string(struct json_writer *w, const char *s)
+{
+	separate(w);
+	json_write_string(w->out, s);
+}
+
+void json_int(struct json_writer *w, int64_t v)
+{
+	separate(w);
+	fprintf(w->out, "%" PRId64, v);
+}
+
+void json_uint(struct json_writer *w, uint64_t v)
+{
+	separate(w);
+	fprintf(w->out, "%" PRIu64, v);
+}
+
+void json_bool(struct json_writer *w, bool v)
+{
+	separate(w);
+	fputs(v ? "true" : "false", w->out);
+}
+
+void json_null(struct json_writer *w)
+{
+	separate(w);
+	fputs("null", w->out);
+}
+
+void json_int_or_null(struct json_writer *w, bool known, int64_t v)
+{
+	if (known)
+		json_int(w, v);
+	else
+		json_null(w);
 }

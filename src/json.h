@@ -1,5 +1,5 @@
-/* json.h - a strict JSON reader for memprof's own reports, and the string
- * writer the JSON renderers share.
+/* json.h - a strict JSON reader for memprof's own reports, and the writer
+ * the JSON renderers (report_json.c, diff.c) share.
  *
  * The reader takes untrusted input (`memprof diff` reads any file it is
  * given): it accepts exactly RFC 8259 JSON in UTF-8, never reads past the
@@ -58,5 +58,38 @@ const struct json_value *json_get(const struct json_value *obj,
  * and any other byte >= 0x80 replaced with U+FFFD, so the output is valid
  * JSON whatever `s` holds.  NULL is written as "". */
 void json_write_string(FILE *out, const char *s);
+
+/* The writer: a document laid out like Python's json.dumps(indent=2), the
+ * commas, newlines and indentation its business, not the caller's.  Each
+ * value (a scalar or a container's beginning) inside an object follows a
+ * json_key; inside an array it is the next element.  An empty container
+ * is written [] or {}; an inline object ({"a": 1, "b": 2}, for small
+ * records in a list) holds its members on one line.  The document ends
+ * with a newline when its outermost container ends.  Containers nest up
+ * to JSON_MAX_DEPTH.  Zero-initialise, then set `out`; write errors are
+ * left to ferror(out). */
+struct json_writer {
+	FILE *out;
+	bool keyed;               /* a key was written, its value comes next */
+	int depth;                /* containers open */
+	struct json_level {
+		bool any;         /* a member or element was written */
+		bool one_line;    /* members on one line */
+	} level[JSON_MAX_DEPTH];
+};
+
+void json_begin_object(struct json_writer *w);
+void json_begin_inline_object(struct json_writer *w);
+void json_end_object(struct json_writer *w);
+void json_begin_array(struct json_writer *w);
+void json_end_array(struct json_writer *w);
+void json_key(struct json_writer *w, const char *key);
+void json_string(struct json_writer *w, const char *s);
+void json_int(struct json_writer *w, int64_t v);
+void json_uint(struct json_writer *w, uint64_t v);
+void json_bool(struct json_writer *w, bool v);
+void json_null(struct json_writer *w);
+/* json_int(v) when `known`, else null: a figure that may be unknown. */
+void json_int_or_null(struct json_writer *w, bool known, int64_t v);
 
 #endif
