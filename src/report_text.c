@@ -20,27 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "column.h"
 #include "top.h"
 #include "util.h"
 
 #define ROW_FORMAT "%6s %12s %12s%s%s%s  %10s   %s\n"
-
-/* `bytes` as MiB in memory_profiler's '{0:W.Pf} MiB' (width 0: none). */
-static void format_mib(char *buf, size_t size, int width, int precision,
-		       int64_t bytes)
-{
-	double mib = (double)bytes / (1024.0 * 1024.0);
-	const char *p;
-
-	snprintf(buf, size, "%*.*f MiB", width, precision, mib);
-	/* A small free rounds to "-0.0"; say 0.0, there was no change. */
-	if (!strchr(buf, '-'))
-		return;
-	for (p = buf; *p; p++)
-		if (*p >= '1' && *p <= '9')
-			return;
-	snprintf(buf, size, "%*.*f MiB", width, precision, 0.0);
-}
 
 /* fprintf for a line that quotes names from the debugging information
  * (file and function names, which may hold any byte but NUL): the line is
@@ -106,16 +90,16 @@ static void write_table(FILE *out, const struct profile_function *fn,
 		if (pl->occurrences > 0 || pl->finished > 0)
 			snprintf(occ, sizeof(occ), "%" PRIu64, pl->occurrences);
 		if (pl->finished > 0) {
-			format_mib(mem, sizeof(mem), precision + 4, precision,
+			column_mib(mem, sizeof(mem), precision + 4, precision,
 				   pl->mem_bytes);
-			format_mib(inc, sizeof(inc), precision + 4, precision,
+			column_mib(inc, sizeof(inc), precision + 4, precision,
 				   pl->increment_bytes);
 		}
 		if (run->line_peaks) {
 			char v[64] = "";
 
 			if (pl->finished > 0)
-				format_mib(v, sizeof(v), precision + 4, precision,
+				column_mib(v, sizeof(v), precision + 4, precision,
 					   pl->peak_bytes);
 			snprintf(peak, sizeof(peak), " %12s", v);
 		}
@@ -123,7 +107,7 @@ static void write_table(FILE *out, const struct profile_function *fn,
 			char v[64] = "";
 
 			if (pl->finished > 0)
-				format_mib(v, sizeof(v), precision + 4, precision,
+				column_mib(v, sizeof(v), precision + 4, precision,
 					   pl->heap_increment_bytes);
 			snprintf(heap, sizeof(heap), " %12s", v);
 		}
@@ -265,12 +249,12 @@ int report_text(FILE *out, const struct profile *p, const struct report_run *run
 		write_top(out, p, run->top, precision, src);
 
 	if (run->peak_rss_bytes >= 0) {
-		format_mib(peak, sizeof(peak), 0, precision, run->peak_rss_bytes);
+		column_mib(peak, sizeof(peak), 0, precision, run->peak_rss_bytes);
 		strcat(peak, rss ? " (VmHWM, whole process)" :
 				   " (highest sample, whole process)");
 	}
 	if (run->final_rss_bytes >= 0)
-		format_mib(final, sizeof(final), 0, precision,
+		column_mib(final, sizeof(final), 0, precision,
 			   run->final_rss_bytes);
 	write_peak_place(out, p, run);
 	if (rss) {
