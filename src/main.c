@@ -238,10 +238,10 @@ static int report(const struct options *o, struct output *out,
 		.peak_rss_bytes = oc->peak_rss_bytes,
 		.final_rss_bytes = oc->final_rss_bytes,
 		.precision = o->precision,
-		.line_peaks = o->peak,
-		.faults = o->faults,
+		.columns = (o->peak ? COLUMN_PEAK : 0) |
+			   (heap ? COLUMN_HEAP : 0) |
+			   (o->faults ? COLUMN_FAULTS : 0),
 		.metric = rss_metric_name((enum rss_metric)o->metric),
-		.heap = heap,
 		.peak_known = oc->peak.fn >= 0,
 		.peak_fn = oc->peak.fn >= 0 ? (unsigned)oc->peak.fn : 0,
 		.peak_line = oc->peak.line,

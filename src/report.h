@@ -2,7 +2,8 @@
  *
  * Each renderer takes the profile read-only and writes to a FILE; none of
  * them computes a figure: every number comes from profile.c or the run
- * summary below.
+ * summary below.  The per-line figure columns, and which of them a run
+ * shows, are column.c's table.
  */
 #ifndef MEMPROF_REPORT_H
 #define MEMPROF_REPORT_H
@@ -10,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "column.h"
 #include "debuginfo.h"
 #include "profile.h"
 #include "source.h"
@@ -24,12 +26,11 @@ struct report_run {
 	int precision;            /* decimals of MiB figures */
 	size_t top;               /* lines to rank after the tables (--top,
 				     see top.h); 0: none */
-	int line_peaks;           /* --peak: a Peak column (peak_bytes) */
-	int faults;               /* --faults: minor/major faults per line */
+	unsigned columns;         /* the optional columns shown: COLUMN_*
+				     bits (column.h); COLUMN_HEAP only when
+				     --heap worked */
 	const char *metric;       /* what the figures measure ("rss",
 				     "anon"...; NULL: rss) */
-	int heap;                 /* --heap worked: a Heap inc column
-				     (heap_increment_bytes) */
 	int peak_known;           /* the peak's place below is known */
 	unsigned peak_fn;         /* the line running when the peak was
 				     reached: function index */

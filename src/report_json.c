@@ -43,32 +43,21 @@ static void json_line(struct json_writer *w, const struct profile_function *fn,
 		      const struct report_run *run)
 {
 	const struct profile_line *pl = &fn->lines[line - fn->first_line];
-	bool ran = pl->finished > 0;
 
 	json_begin_object(w);
 	json_key(w, "line");
 	json_uint(w, line);
 	json_key(w, "contents");
 	json_string(w, source_line(src, fn->file, line));
-	json_key(w, "occurrences");
-	json_uint(w, pl->occurrences);
-	json_key(w, "mem_bytes");
-	json_int_or_null(w, ran, pl->mem_bytes);
-	json_key(w, "increment_bytes");
-	json_int_or_null(w, ran, pl->increment_bytes);
-	if (run->line_peaks) {
-		json_key(w, "peak_bytes");
-		json_int_or_null(w, ran, pl->peak_bytes);
-	}
-	if (run->faults) {
-		json_key(w, "minor_faults");
-		json_int_or_null(w, ran, pl->minor_faults);
-		json_key(w, "major_faults");
-		json_int_or_null(w, ran, pl->major_faults);
-	}
-	if (run->heap) {
-		json_key(w, "heap_increment_bytes");
-		json_int_or_null(w, ran, pl->heap_increment_bytes);
+	for (size_t rank = 0; rank < column_count; rank++) {
+		const struct column *c = column_json_order(rank);
+
+		if (!column_shown(c, run->columns))
+			continue;
+		for (int i = 0; c->json_key[i]; i++) {
+			json_key(w, c->json_key[i]);
+			c->json(w, pl, i);
+		}
 	}
 	json_end_object(w);
 }
@@ -196,7 +185,7 @@ int report_json(FILE *out, const struct profile *p, const struct report_run *run
 	json_int_or_null(&w, run->final_rss_bytes >= 0, run->final_rss_bytes);
 	/* Whether the lines have heap_increment_bytes (--heap worked). */
 	json_key(&w, "heap");
-	json_bool(&w, run->heap);
+	json_bool(&w, run->columns & COLUMN_HEAP);
 	json_peak(&w, p, run);
 	json_key(&w, "functions");
 	json_begin_array(&w);

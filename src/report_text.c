@@ -3,10 +3,11 @@
  * Its Python, which this file mirrors:
  *     template = '{0:>6} {1:>12} {2:>12}  {3:>10}   {4:<}'
  * a "Filename:" line, the header, a rule of '=' as long as the header, one
- * row per source line of the function, then a blank line pair.  Figures are
- * MiB with `precision` decimals in a field of precision + 4.  A line that
- * never finished shows no figures.  After the tables come the lines that
- * grew RSS most (--top), then the run's peak and final RSS.  What the figures mean is profile.c's business.
+ * row per source line of the function, then a blank line pair.  The figure
+ * columns, their titles, widths and cells, are column.c's table; this file
+ * lays out the rows around them.  After the tables come the lines that
+ * grew RSS most (--top), then the run's peak and final RSS.  What the
+ * figures mean is profile.c's business.
  * Names and source text come from the program and its debugging
  * information: every byte of them that is not printable text is written
  * as \xHH (mp_escape), so the table cannot drive the terminal it is
@@ -23,8 +24,6 @@
 #include "column.h"
 #include "top.h"
 #include "util.h"
-
-#define ROW_FORMAT "%6s %12s %12s%s%s%s  %10s   %s\n"
 
 /* fprintf for a line that quotes names from the debugging information
  * (file and function names, which may hold any byte but NUL): the line is
@@ -58,70 +57,45 @@ put_escaped(FILE *out, const char *fmt, ...)
 	free(line);
 }
 
-/* memory_profiler's layout; the optional columns (--peak, then --heap's
- * Heap inc) go after Increment, each 12 wide like it. */
+/* memory_profiler's layout: Line #, the figure columns shown (column.c),
+ * Line Contents. */
 static void write_table(FILE *out, const struct profile_function *fn,
-			int precision, struct source *src,
-			const struct report_run *run)
+			int precision, struct source *src, unsigned columns)
 {
-	char header[160];
-	char rule[160];
 	unsigned line;
 	int len;
 
 	put_escaped(out, "Filename: %s\n\n", fn->file ? fn->file : "");
-	len = snprintf(header, sizeof(header), "%6s %12s %12s%s%s%s  %10s   %s",
-		       "Line #", "Mem usage", "Increment",
-		       run->line_peaks ? "         Peak" : "",
-		       run->heap ? "     Heap inc" : "",
-		       run->faults ? "  Faults mn/mj" : "", "Occurrences",
-		       "Line Contents");
-	memset(rule, '=', (size_t)len);
-	rule[len] = '\0';
-	fprintf(out, "%s\n%s\n", header, rule);
+	len = fprintf(out, "%6s", "Line #");
+	for (size_t i = 0; i < column_count; i++) {
+		const struct column *c = &column_table[i];
+
+		if (column_shown(c, columns))
+			len += fprintf(out, "%s%*s", c->gap,
+				       c->title_width ? c->title_width : c->width,
+				       c->title);
+	}
+	len += fprintf(out, "   %s\n", "Line Contents");
+	for (int i = 1; i < len; i++)
+		putc('=', out);
+	putc('\n', out);
 
 	for (line = fn->first_line; line <= fn->last_line; line++) {
 		const struct profile_line *pl = &fn->lines[line - fn->first_line];
-		char num[16], mem[64] = "", inc[64] = "", occ[32] = "";
-		char peak[80] = "", heap[80] = "", faults[96] = "";
 		char *text;
 
-		snprintf(num, sizeof(num), "%u", line);
-		if (pl->occurrences > 0 || pl->finished > 0)
-			snprintf(occ, sizeof(occ), "%" PRIu64, pl->occurrences);
-		if (pl->finished > 0) {
-			column_mib(mem, sizeof(mem), precision + 4, precision,
-				   pl->mem_bytes);
-			column_mib(inc, sizeof(inc), precision + 4, precision,
-				   pl->increment_bytes);
-		}
-		if (run->line_peaks) {
-			char v[64] = "";
+		fprintf(out, "%6u", line);
+		for (size_t i = 0; i < column_count; i++) {
+			const struct column *c = &column_table[i];
+			char cell[96];
 
-			if (pl->finished > 0)
-				column_mib(v, sizeof(v), precision + 4, precision,
-					   pl->peak_bytes);
-			snprintf(peak, sizeof(peak), " %12s", v);
-		}
-		if (run->heap) {
-			char v[64] = "";
-
-			if (pl->finished > 0)
-				column_mib(v, sizeof(v), precision + 4, precision,
-					   pl->heap_increment_bytes);
-			snprintf(heap, sizeof(heap), " %12s", v);
-		}
-		if (run->faults) {
-			char v[64] = "";
-
-			if (pl->finished > 0)
-				snprintf(v, sizeof(v), "%" PRId64 "/%" PRId64,
-					 pl->minor_faults, pl->major_faults);
-			snprintf(faults, sizeof(faults), " %14s", v);
+			if (!column_shown(c, columns))
+				continue;
+			c->text(cell, sizeof(cell), pl, precision);
+			fprintf(out, "%s%*s", c->gap, c->width, cell);
 		}
 		text = mp_escape(source_line(src, fn->file, line));
-		fprintf(out, ROW_FORMAT, num, mem, inc, peak, heap, faults, occ,
-			text);
+		fprintf(out, "   %s\n", text);
 		free(text);
 		if (line == UINT_MAX)
 			break;
@@ -244,7 +218,8 @@ int report_text(FILE *out, const struct profile *p, const struct report_run *run
 	bool rss = !run->metric || !strcmp(run->metric, "rss");
 
 	for (i = 0; i < profile_nfunctions(p); i++)
-		write_table(out, profile_function(p, i), precision, src, run);
+		write_table(out, profile_function(p, i), precision, src,
+			    run->columns);
 	if (run->top)
 		write_top(out, p, run->top, precision, src);
 

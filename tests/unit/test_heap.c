@@ -237,7 +237,7 @@ START_TEST(text_column)
 	struct fixture fx;
 	struct report_run run = {
 		.command = command, .exit_code = 0, .peak_rss_bytes = 74 * MiB,
-		.final_rss_bytes = 10 * MiB, .precision = 1, .heap = 1,
+		.final_rss_bytes = 10 * MiB, .precision = 1, .columns = COLUMN_HEAP,
 	};
 	char *got;
 
@@ -260,7 +260,7 @@ START_TEST(text_column)
 	free(got);
 
 	/* Without --heap, memory_profiler's layout, byte for byte. */
-	run.heap = 0;
+	run.columns = 0;
 	got = render(report_text, fx.p, &run, NULL);
 	ck_assert_ptr_nonnull(strstr(got,
 		"Line #    Mem usage    Increment  Occurrences   Line Contents\n"
@@ -277,7 +277,7 @@ START_TEST(json_key)
 	struct fixture fx;
 	struct report_run run = {
 		.command = command, .exit_code = 0, .peak_rss_bytes = 74 * MiB,
-		.final_rss_bytes = 10 * MiB, .precision = 1, .heap = 1,
+		.final_rss_bytes = 10 * MiB, .precision = 1, .columns = COLUMN_HEAP,
 	};
 	char *got;
 
@@ -306,7 +306,7 @@ START_TEST(json_key)
 	free(got);
 
 	/* Without --heap: "heap": false and no per-line key. */
-	run.heap = 0;
+	run.columns = 0;
 	got = render(report_json, fx.p, &run, NULL);
 	ck_assert_ptr_nonnull(strstr(got, "  \"heap\": false,\n"));
 	ck_assert_ptr_null(strstr(got, "heap_increment_bytes"));
