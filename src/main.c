@@ -22,6 +22,7 @@
 
 #include "breakpoint.h"
 #include "budget.h"
+#include "column.h"
 #include "debuginfo.h"
 #include "diff.h"
 #include "displace.h"
@@ -238,9 +239,7 @@ static int report(const struct options *o, struct output *out,
 		.peak_rss_bytes = oc->peak_rss_bytes,
 		.final_rss_bytes = oc->final_rss_bytes,
 		.precision = o->precision,
-		.columns = (o->peak ? COLUMN_PEAK : 0) |
-			   (heap ? COLUMN_HEAP : 0) |
-			   (o->faults ? COLUMN_FAULTS : 0),
+		.columns = heap ? o->columns : o->columns & ~COLUMN_HEAP,
 		.metric = rss_metric_name((enum rss_metric)o->metric),
 		.peak_known = oc->peak.fn >= 0,
 		.peak_fn = oc->peak.fn >= 0 ? (unsigned)oc->peak.fn : 0,
@@ -523,7 +522,7 @@ static int run(const struct options *o)
 	have_output = 1;
 	if (timeline_files_open(&tf, o) < 0)
 		goto done;
-	if (o->heap)
+	if (o->columns & COLUMN_HEAP)
 		heap = heap_new(o->pid != 0, program_interp(pg), path,
 				o->pid ? path : o->command[0]);
 	if (!o->pid) {
@@ -546,7 +545,7 @@ static int run(const struct options *o)
 	if ((pg && program_arm(pg, t, bps, tracee_pid(t)) < 0) ||
 	    !(rss = rss_open(tracee_pid(t))))
 		goto done;
-	if ((o->peak && rss_peak_open(rss) < 0) ||
+	if (((o->columns & COLUMN_PEAK) && rss_peak_open(rss) < 0) ||
 	    rss_set_metric(rss, (enum rss_metric)o->metric) < 0)
 		goto done;
 	cfg.stop = &stop_requested;
@@ -557,8 +556,8 @@ static int run(const struct options *o)
 		cfg.interval_ms = o->interval_ms;
 		profile_observe_calls(prof, timeline_on_call, tf.tl);
 	}
-	cfg.peak = o->peak;
-	cfg.faults = o->faults;
+	cfg.peak = !!(o->columns & COLUMN_PEAK);
+	cfg.faults = !!(o->columns & COLUMN_FAULTS);
 	cfg.stop_above = o->stop_above;
 	cfg.stop_hold = o->stop_hold;
 	if (heap) {

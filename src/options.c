@@ -10,6 +10,7 @@
 #include "options.h"
 
 #include "budget.h"
+#include "column.h"
 #include "rss.h"
 
 #include <errno.h>
@@ -481,10 +482,10 @@ enum options_result options_parse(struct options *opts, int argc, char **argv,
 			opts->children = 1;
 			break;
 		case OPT_PEAK:
-			opts->peak = 1;
+			opts->columns |= COLUMN_PEAK;
 			break;
 		case OPT_FAULTS:
-			opts->faults = 1;
+			opts->columns |= COLUMN_FAULTS;
 			break;
 		case OPT_DEPTH:
 			if (!parse_int(optarg, 0, 16, &opts->depth))
@@ -518,7 +519,7 @@ enum options_result options_parse(struct options *opts, int argc, char **argv,
 			break;
 		}
 		case OPT_HEAP:
-			opts->heap = 1;
+			opts->columns |= COLUMN_HEAP;
 			break;
 		case 'p':
 			if (!parse_int(optarg, 1, INT_MAX, &opts->pid))
@@ -573,13 +574,13 @@ enum options_result options_parse(struct options *opts, int argc, char **argv,
 			return usage_error(err,
 					   "--func cannot be used with --no-lines");
 		/* Per-line figures, and a limit checked at line events. */
-		if (opts->heap || opts->peak || opts->faults ||
-		    opts->stop_above)
+		if (opts->columns || opts->stop_above)
 			return usage_error(err,
 					   "--%s cannot be used with --no-lines",
-					   opts->heap ? "heap" :
-					   opts->peak ? "peak" :
-					   opts->faults ? "faults" : "stop-above");
+					   opts->columns & COLUMN_HEAP ? "heap" :
+					   opts->columns & COLUMN_PEAK ? "peak" :
+					   opts->columns & COLUMN_FAULTS ? "faults" :
+					   "stop-above");
 		for (size_t i = 0; i < opts->nbudgets; i++)
 			if (opts->budgets[i].func)
 				return usage_error(err,
@@ -599,7 +600,7 @@ enum options_result options_parse(struct options *opts, int argc, char **argv,
 					   "--fail-over names '%s', which is not profiled (add --func=%s)",
 					   name, name);
 	}
-	if (opts->peak && opts->metric != METRIC_RSS)
+	if ((opts->columns & COLUMN_PEAK) && opts->metric != METRIC_RSS)
 		return usage_error(err, "--peak measures RSS: it cannot go with --metric=%s",
 				   rss_metric_name((enum rss_metric)opts->metric));
 	if (opts->pid) {

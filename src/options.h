@@ -20,18 +20,18 @@ struct options {
 				      into argv); NULL with --pid */
 	int pid;                   /* -p, --pid: attach to this process, or 0 */
 	int children;              /* --children: follow forks and execs */
-	int peak;                  /* --peak: a Peak column, each line's own */
 	int64_t stop_above;        /* --stop-above=SIZE: RSS limit, or 0 */
 	int stop_hold;             /* --stop-above=SIZE,hold */
 	int metric;                /* --metric: enum rss_metric, default RSS */
-	int faults;                /* --faults: page faults per line */
 	struct line_range {
 		char *file;
 		unsigned from, to;
 	} *lines;                  /* --line=FILE:FROM-TO (owned) */
 	size_t nlines;
 	int depth;                 /* --depth=N: callees N levels down */
-	int heap;                  /* --heap: a Heap inc column (heap.h) */
+	unsigned columns;          /* the optional columns asked for: --peak,
+				      --heap (heap.h), --faults as COLUMN_*
+				      bits (column.h) */
 	size_t top;                /* --top, default 10; 0: no top lines */
 	struct budget *budgets;    /* --fail-over, in order (owned) */
 	size_t nbudgets;

@@ -146,7 +146,7 @@ START_TEST(option)
 
 	ck_assert_int_eq(parse(&o, (char *[]){ "memprof", "./app", NULL }, &err),
 			 OPTIONS_RUN);
-	ck_assert_int_eq(o.heap, 0);
+	ck_assert_uint_eq(o.columns & COLUMN_HEAP, 0);
 	options_free(&o);
 	free(err);
 
@@ -154,7 +154,7 @@ START_TEST(option)
 	char *with_heap[] = { "memprof", "--heap", "./app", "--heap", NULL };
 
 	ck_assert_int_eq(parse(&o, with_heap, &err), OPTIONS_RUN);
-	ck_assert_int_eq(o.heap, 1);
+	ck_assert_uint_eq(o.columns & COLUMN_HEAP, COLUMN_HEAP);
 	ck_assert_str_eq(o.command[1], "--heap");
 	options_free(&o);
 	free(err);
