@@ -1,6 +1,7 @@
 /* profile.c - per-line accounting.
  *
- * The meaning of every column is decided here, and only here:
+ * The meaning of every column is decided here, and only here (how each is
+ * shown, its title, width and JSON key, is column.c's table):
  *
  *   Occurrences  how many times execution entered the line.  Entering means
  *                the line differs from the line running before in the same
@@ -14,10 +15,18 @@
  *                next line of the same call starts or the call returns, so
  *                a line that calls other code carries what that call did.
  *   Mem usage    the highest RSS seen when the line finished.
+ *   Peak         (--peak) the highest RSS seen while the line ran, over
+ *                all its executions: at its start, at its finish, and any
+ *                higher RSS the caller reports in between (the kernel's
+ *                peak since the last event, see profile_raise_peak).
  *   Heap inc     (--heap) the same sum as Increment, of the live heap
  *                bytes the caller gives with profile_set_heap before each
  *                event (heap.c: malloc'd minus freed, in the program's
  *                malloc_usable_size terms) instead of the RSS.
+ *   Faults       (--faults) the process's minor and major page faults
+ *                while the line ran, summed over its executions: the
+ *                change, from its start to its finish, of the fault
+ *                counts the caller gives with the events.
  *   header line  (first_line, the function's declaration) starts at entry
  *                and finishes at the first line event: it shows the RSS at
  *                entry, and its occurrences are the calls.

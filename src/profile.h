@@ -1,7 +1,8 @@
 /* profile.h - per-line memory accounting, fed by the tracer, read by the
  * renderers.  No I/O happens here: the caller supplies every RSS figure.
  *
- * The meaning of each column is defined once, in profile.c.
+ * The meaning of each column is defined once, in profile.c; its title,
+ * width, JSON key and formatting once, in column.c.
  */
 #ifndef MEMPROF_PROFILE_H
 #define MEMPROF_PROFILE_H
