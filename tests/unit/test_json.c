@@ -361,6 +361,57 @@ START_TEST(writer)
 }
 END_TEST
 
+/* The layout is the writer's: commas, newlines, two spaces a level, []
+ * and {} when empty, an inline object on one line, and the newline that
+ * ends the document. */
+START_TEST(layout)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct json_writer w = { .out = f };
+
+	ck_assert_ptr_nonnull(f);
+	json_begin_object(&w);
+	json_key(&w, "n");
+	json_int(&w, -3);
+	json_key(&w, "u");
+	json_uint(&w, UINT64_MAX);
+	json_key(&w, "empty");
+	json_begin_array(&w);
+	json_end_array(&w);
+	json_key(&w, "none");
+	json_begin_object(&w);
+	json_end_object(&w);
+	json_key(&w, "list");
+	json_begin_array(&w);
+	json_string(&w, "a\n");
+	json_begin_inline_object(&w);
+	json_key(&w, "x");
+	json_int_or_null(&w, false, 1);
+	json_key(&w, "y");
+	json_bool(&w, true);
+	json_end_object(&w);
+	json_null(&w);
+	json_end_array(&w);
+	json_end_object(&w);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_str_eq(buf,
+			 "{\n"
+			 "  \"n\": -3,\n"
+			 "  \"u\": 18446744073709551615,\n"
+			 "  \"empty\": [],\n"
+			 "  \"none\": {},\n"
+			 "  \"list\": [\n"
+			 "    \"a\\n\",\n"
+			 "    {\"x\": null, \"y\": true},\n"
+			 "    null\n"
+			 "  ]\n"
+			 "}\n");
+	free(buf);
+}
+END_TEST
+
 Suite *json_suite(void)
 {
 	Suite *s = suite_create("json");
@@ -374,6 +425,7 @@ Suite *json_suite(void)
 	tcase_add_test(tc, small_error_buffer);
 	tcase_add_test(tc, garbage);
 	tcase_add_test(tc, writer);
+	tcase_add_test(tc, layout);
 	suite_add_tcase(s, tc);
 	return s;
 }
