@@ -403,6 +403,31 @@ START_TEST(write_error)
 }
 END_TEST
 
+/* Both renderers trust the table: every column is complete, and the JSON
+ * ranks order every column once. */
+START_TEST(column_table_complete)
+{
+	bool ranked[16] = { false };
+
+	ck_assert_uint_le(column_count, 16);
+	for (size_t i = 0; i < column_count; i++) {
+		const struct column *c = &column_table[i];
+
+		ck_assert_ptr_nonnull(c->title);
+		ck_assert_ptr_nonnull(c->gap);
+		ck_assert_int_gt(c->width, 0);
+		ck_assert_ptr_nonnull(c->json_key[0]);
+		ck_assert_ptr_nonnull(c->text);
+		ck_assert_ptr_nonnull(c->json);
+		ck_assert_int_ge(c->json_rank, 0);
+		ck_assert_int_lt(c->json_rank, (int)column_count);
+		ck_assert(!ranked[c->json_rank]);
+		ranked[c->json_rank] = true;
+		ck_assert_ptr_eq(column_json_order((size_t)c->json_rank), c);
+	}
+}
+END_TEST
+
 Suite *report_suite(void)
 {
 	Suite *s = suite_create("report");
@@ -413,6 +438,7 @@ Suite *report_suite(void)
 	tcase_add_test(text, text_precision_3_unknown_rss);
 	tcase_add_test(text, text_precision_0);
 	tcase_add_test(text, text_missing_source);
+	tcase_add_test(text, column_table_complete);
 	suite_add_tcase(s, text);
 
 	tcase_add_test(json, json_whole);
