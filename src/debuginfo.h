@@ -1,6 +1,7 @@
 /* debuginfo.h - what the target's DWARF says about the functions to
- * profile.  The only module that includes libdw/libdwfl/libelf: their types
- * stay behind this interface.
+ * profile.  The only module that includes libdw/libdwfl/libelf (debuginfo.c
+ * and its rooms src/di_*.c, listed atop debuginfo.c): their types stay
+ * behind this interface.
  *
  * Addresses are file addresses (the ELF's own vaddrs); the tracer adds the
  * load bias once the process exists.
