@@ -201,8 +201,9 @@ int debuginfo_cfa(const struct debuginfo *di, uint64_t addr, int *reg,
 int debuginfo_find_at(struct debuginfo *di, uint64_t entry,
 		      struct di_functions *out);
 
-/* Whether ELF file `path` marks functions with MEMPROF_PROFILE: a cheap
- * look at its section headers, before reading any DWARF. */
+/* Whether ELF file `path` marks functions with MEMPROF_PROFILE (a block
+ * debuginfo_marked would give): a cheap look at its sections, before
+ * reading any DWARF. */
 int debuginfo_has_marks(const char *path);
 
 void di_functions_free(struct di_functions *fns);

@@ -12,22 +12,19 @@
 
 #include "util.h"
 
-void read_marked(struct debuginfo *di)
+/* The names MEMPROF_PROFILE wrote to the ".memprof.functions" section of
+ * `elf` (see debuginfo_marked), and in *n their count.  NULL and 0 when
+ * there is no such section or our macro did not write it.  The one scan
+ * of the section headers for the marks: debuginfo_open keeps the block,
+ * debuginfo_has_marks only asks whether there is one. */
+static const char *marks_of(Elf *elf, size_t *n)
 {
-	GElf_Addr bias;
-	Elf *elf = dwfl_module_getelf(di->mod, &bias);
 	size_t shstrndx;
 	Elf_Scn *scn = NULL;
-	GElf_Ehdr ehdr;
 
-	if (!elf)
-		return;
-	if (gelf_getehdr(elf, &ehdr)) {
-		di->entry = ehdr.e_entry;
-		di->pie = ehdr.e_type == ET_DYN;
-	}
+	*n = 0;
 	if (elf_getshdrstrndx(elf, &shstrndx) < 0)
-		return;
+		return NULL;
 	while ((scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr shdr;
 		const char *name;
@@ -41,17 +38,32 @@ void read_marked(struct debuginfo *di)
 			continue;
 		data = elf_getdata(scn, NULL);
 		if (!data || !data->d_buf || !data->d_size)
-			return;
+			return NULL;
 		p = data->d_buf;
 		end = p + data->d_size;
 		if (end[-1] != '\0')
-			return; /* not written by our macro: ignore */
-		di->marked = p;
-		for (; p < end; p += strlen(p) + 1)
-			if (*p)
-				di->nmarked++;
-		return;
+			return NULL; /* not written by our macro: ignore */
+		for (const char *m = p; m < end; m += strlen(m) + 1)
+			if (*m)
+				(*n)++;
+		return p;
 	}
+	return NULL;
+}
+
+void read_marked(struct debuginfo *di)
+{
+	GElf_Addr bias;
+	Elf *elf = dwfl_module_getelf(di->mod, &bias);
+	GElf_Ehdr ehdr;
+
+	if (!elf)
+		return;
+	if (gelf_getehdr(elf, &ehdr)) {
+		di->entry = ehdr.e_entry;
+		di->pie = ehdr.e_type == ET_DYN;
+	}
+	di->marked = marks_of(elf, &di->nmarked);
 }
 
 const char *debuginfo_marked(struct debuginfo *di, size_t *n)
@@ -245,24 +257,15 @@ int debuginfo_symbol(const char *path, const char *name, uint64_t *value)
 int debuginfo_has_marks(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC), found = 0;
-	size_t shstrndx;
-	Elf_Scn *scn = NULL;
 	Elf *elf;
+	size_t n;
 
 	if (fd < 0)
 		return 0;
 	elf_version(EV_CURRENT);
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (elf && elf_getshdrstrndx(elf, &shstrndx) == 0)
-		while (!found && (scn = elf_nextscn(elf, scn))) {
-			GElf_Shdr shdr;
-			const char *name;
-
-			if (gelf_getshdr(scn, &shdr) &&
-			    (name = elf_strptr(elf, shstrndx, shdr.sh_name)))
-				found = !strcmp(name, ".memprof.functions") &&
-					shdr.sh_size > 0;
-		}
+	if (elf)
+		found = marks_of(elf, &n) != NULL;
 	elf_end(elf);
 	close(fd);
 	return found;
