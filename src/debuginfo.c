@@ -21,7 +21,7 @@
 
 #include "util.h"
 
-void ranges_add(struct ranges *r, uint64_t lo, uint64_t hi)
+void di_ranges_add(struct ranges *r, uint64_t lo, uint64_t hi)
 {
 	if (hi <= lo)
 		return;
@@ -34,7 +34,7 @@ void ranges_add(struct ranges *r, uint64_t lo, uint64_t hi)
 	r->n++;
 }
 
-bool ranges_has(const struct ranges *r, uint64_t a)
+bool di_ranges_has(const struct ranges *r, uint64_t a)
 {
 	for (size_t i = 0; i < r->n; i++)
 		if (a >= r->v[i].lo && a < r->v[i].hi)
@@ -42,13 +42,13 @@ bool ranges_has(const struct ranges *r, uint64_t a)
 	return false;
 }
 
-void die_ranges(Dwarf_Die *die, struct ranges *out)
+void di_die_ranges(Dwarf_Die *die, struct ranges *out)
 {
 	Dwarf_Addr base, lo, hi;
 	ptrdiff_t off = 0;
 
 	while ((off = dwarf_ranges(die, off, &base, &lo, &hi)) > 0)
-		ranges_add(out, lo, hi);
+		di_ranges_add(out, lo, hi);
 }
 
 static const char *search_path;
@@ -138,7 +138,7 @@ struct debuginfo *debuginfo_open_file(const char *file, const char *path,
 		goto fail;
 	}
 	dwfl_report_end(di->dwfl, NULL, NULL);
-	read_marked(di);
+	di_read_marked(di);
 	di->dw = dwfl_module_getdwarf(di->mod, &di->bias);
 	if (!di->dw) {
 		if (shown)
@@ -155,14 +155,14 @@ void debuginfo_close(struct debuginfo *di)
 {
 	if (!di)
 		return;
-	index_free(di->index);
+	di_index_free(di->index);
 	dwfl_end(di->dwfl);
 	free(di->debuginfo_path);
 	free(di->shown);
 	free(di);
 }
 
-char *absolute_path(Dwarf_Die *cu, const char *file)
+char *di_absolute_path(Dwarf_Die *cu, const char *file)
 {
 	Dwarf_Attribute attr;
 	const char *dir;

@@ -67,7 +67,7 @@ struct name_index {
 
 /* A source file, as the rows of a line table are compared with it: its
  * name in its own unit, and made absolute (for rows of another unit). */
-struct source {
+struct di_source {
 	const char *name;
 	char *abs;
 };
@@ -81,7 +81,7 @@ struct rows {
 struct row_filter {
 	const struct ranges *in;        /* inside these */
 	const struct ranges *out;       /* and outside these */
-	const struct source *file;
+	const struct di_source *file;
 	unsigned lo, hi;                /* on lines lo..hi */
 };
 
@@ -90,53 +90,53 @@ struct origin {
 	uint64_t id;             /* its abstract instance's DIE offset */
 	struct di_function *f;   /* where its copies go (index below) */
 	size_t fn;
-	struct source file;
+	struct di_source file;
 	unsigned lo, hi;         /* its lines */
 };
 
 /* debuginfo.c */
-void ranges_add(struct ranges *r, uint64_t lo, uint64_t hi);
-bool ranges_has(const struct ranges *r, uint64_t a);
-void die_ranges(Dwarf_Die *die, struct ranges *out);
-char *absolute_path(Dwarf_Die *cu, const char *file);
+void di_ranges_add(struct ranges *r, uint64_t lo, uint64_t hi);
+bool di_ranges_has(const struct ranges *r, uint64_t a);
+void di_die_ranges(Dwarf_Die *die, struct ranges *out);
+char *di_absolute_path(Dwarf_Die *cu, const char *file);
 
 /* di_elf.c */
-void read_marked(struct debuginfo *di);
+void di_read_marked(struct debuginfo *di);
 
 /* di_names.c */
-bool scope_tag(int tag);
-struct name_index *index_build(struct debuginfo *di);
-void index_free(struct name_index *ix);
-char *params_of(struct name_index *ix, Dwarf_Die *die);
-int not_found(struct debuginfo *di, const char *pattern);
+bool di_scope_tag(int tag);
+struct name_index *di_index_build(struct debuginfo *di);
+void di_index_free(struct name_index *ix);
+char *di_params_of(struct name_index *ix, Dwarf_Die *die);
+int di_not_found(struct debuginfo *di, const char *pattern);
 
 /* di_lines.c */
-void inlined_ranges(Dwarf_Die *die, struct ranges *out);
-void rows_collect(struct debuginfo *di, Dwarf_Die *cu,
-		  const struct row_filter *rf, struct rows *r);
-void rows_finish(struct rows *r);
-bool copy_entry(Dwarf_Die *die, const struct ranges *rg,
-		const struct ranges *host, uint64_t *entry);
-const char *call_site(Dwarf_Die *cu, Dwarf_Die *die, unsigned *line);
-unsigned call_line(Dwarf_Die *cu, Dwarf_Die *die,
-		   const struct source *file);
-void call_rows(struct debuginfo *di, Dwarf_Die *cu, Dwarf_Die *die,
-	       const struct ranges *host, const struct source *file,
-	       struct rows *r, int depth);
-void range_copy(const struct ranges *from, uint64_t bias,
-		struct di_range **to, size_t *n);
-void rows_merge_calls(struct rows *r, struct rows *calls);
-void line_span(struct di_function *f, int decl_line);
-int describe(struct debuginfo *di, Dwarf_Die *cu, Dwarf_Die *die,
-	     const char *name, struct di_function *f);
-int describe_abstract(Dwarf_Die *cu, Dwarf_Die *die, const char *name,
-		      struct di_function *f);
+void di_inlined_ranges(Dwarf_Die *die, struct ranges *out);
+void di_rows_collect(struct debuginfo *di, Dwarf_Die *cu,
+		     const struct row_filter *rf, struct rows *r);
+void di_rows_finish(struct rows *r);
+bool di_copy_entry(Dwarf_Die *die, const struct ranges *rg,
+		   const struct ranges *host, uint64_t *entry);
+const char *di_call_site(Dwarf_Die *cu, Dwarf_Die *die, unsigned *line);
+unsigned di_call_line(Dwarf_Die *cu, Dwarf_Die *die,
+		      const struct di_source *file);
+void di_call_rows(struct debuginfo *di, Dwarf_Die *cu, Dwarf_Die *die,
+		  const struct ranges *host, const struct di_source *file,
+		  struct rows *r, int depth);
+void di_range_copy(const struct ranges *from, uint64_t bias,
+		   struct di_range **to, size_t *n);
+void di_rows_merge_calls(struct rows *r, struct rows *calls);
+void di_line_span(struct di_function *f, int decl_line);
+int di_describe(struct debuginfo *di, Dwarf_Die *cu, Dwarf_Die *die,
+		const char *name, struct di_function *f);
+int di_describe_abstract(Dwarf_Die *cu, Dwarf_Die *die, const char *name,
+			 struct di_function *f);
 
 /* di_copies.c */
-bool abstract_root(Dwarf_Die *die, Dwarf_Die *root);
-void find_copies(struct debuginfo *di, struct di_functions *out,
-		 struct origin *origins, size_t n);
-void want_copies(struct origin **v, size_t *n, Dwarf_Die *root,
-		 size_t fn);
+bool di_abstract_root(Dwarf_Die *die, Dwarf_Die *root);
+void di_find_copies(struct debuginfo *di, struct di_functions *out,
+		    struct origin *origins, size_t n);
+void di_want_copies(struct origin **v, size_t *n, Dwarf_Die *root,
+		    size_t fn);
 
 #endif

@@ -21,7 +21,7 @@
  * subroutine) names with DW_AT_abstract_origin, or `die` itself; false
  * when it has none (it was never inlined).  Whatever DW_AT_inline says:
  * GCC writes "declared inline but ignored" for functions it did inline. */
-bool abstract_root(Dwarf_Die *die, Dwarf_Die *root)
+bool di_abstract_root(Dwarf_Die *die, Dwarf_Die *root)
 {
 	Dwarf_Attribute attr;
 
@@ -55,7 +55,7 @@ static unsigned next_decl(Dwarf_Die *parent, const char *file, unsigned line,
 			    l < best && (f = dwarf_decl_file(&child)) &&
 			    !strcmp(f, file))
 				best = (unsigned)l;
-		} else if (scope_tag(dwarf_tag(&child))) {
+		} else if (di_scope_tag(dwarf_tag(&child))) {
 			n = next_decl(&child, file, line, depth + 1);
 			if (n < best)
 				best = n;
@@ -92,30 +92,30 @@ static void add_copy(struct copy_walk *w, Dwarf_Die *die,
 	struct di_copy *c;
 	uint64_t entry;
 
-	die_ranges(die, &rg);
-	if (!copy_entry(die, &rg, &w->host_ranges, &entry)) {
+	di_die_ranges(die, &rg);
+	if (!di_copy_entry(die, &rg, &w->host_ranges, &entry)) {
 		free(rg.v);
 		return;
 	}
-	inlined_ranges(die, &nested);
+	di_inlined_ranges(die, &nested);
 	/* Its lines, the one where it begins too. */
 	for (size_t i = 0; i < rg.n; i++)
-		ranges_add(&in, rg.v[i].lo, rg.v[i].hi);
-	ranges_add(&in, entry, entry + 1);
-	rows_collect(di, &w->cu, &rf, &r);
-	call_rows(di, &w->cu, die, &w->host_ranges, &o->file, &calls, 0);
-	rows_merge_calls(&r, &calls);
-	rows_finish(&r);
+		di_ranges_add(&in, rg.v[i].lo, rg.v[i].hi);
+	di_ranges_add(&in, entry, entry + 1);
+	di_rows_collect(di, &w->cu, &rf, &r);
+	di_call_rows(di, &w->cu, die, &w->host_ranges, &o->file, &calls, 0);
+	di_rows_merge_calls(&r, &calls);
+	di_rows_finish(&r);
 	free(in.v);
 	f->copies = xrealloc(f->copies, (f->ncopies + 1) * sizeof(*f->copies));
 	c = &f->copies[f->ncopies++];
 	memset(c, 0, sizeof(*c));
 	c->id = dwarf_dieoffset(die);
 	c->entry = entry + di->bias;
-	range_copy(&rg, di->bias, &c->ranges, &c->nranges);
+	di_range_copy(&rg, di->bias, &c->ranges, &c->nranges);
 	c->rows = r.v;
 	c->nrows = r.n;
-	range_copy(&w->host_ranges, di->bias, &c->host, &c->nhost);
+	di_range_copy(&w->host_ranges, di->bias, &c->host, &c->nhost);
 	c->host_entry = w->host_entry + di->bias;
 	c->nouter = w->nouter;
 	c->outer = xcalloc(w->nouter + 1, sizeof(*c->outer));
@@ -129,9 +129,10 @@ static void add_copy(struct copy_walk *w, Dwarf_Die *die,
 		Dwarf_Die cu;
 
 		if (name && dwarf_diecu(around, &cu, NULL, NULL)) {
-			struct source src = { name, absolute_path(&cu, name) };
+			struct di_source src = { name,
+						 di_absolute_path(&cu, name) };
 
-			c->call_line = call_line(&w->cu, die, &src);
+			c->call_line = di_call_line(&w->cu, die, &src);
 			free(src.abs);
 		}
 	}
@@ -152,7 +153,7 @@ static void walk_host(struct copy_walk *w, Dwarf_Die *die, int depth)
 
 	w->host = *die;
 	memset(&w->host_ranges, 0, sizeof(w->host_ranges));
-	die_ranges(die, &w->host_ranges);
+	di_die_ranges(die, &w->host_ranges);
 	w->host_entry = dwarf_entrypc(die, &pc) == 0 ? pc : 0;
 	w->nouter = 0;
 	walk_body(w, die, depth + 1);
@@ -172,7 +173,7 @@ static void walk_body(struct copy_walk *w, Dwarf_Die *die, int depth)
 	do {
 		switch (dwarf_tag(&child)) {
 		case DW_TAG_inlined_subroutine:
-			if (abstract_root(&child, &root)) {
+			if (di_abstract_root(&child, &root)) {
 				uint64_t id = dwarf_dieoffset(&root);
 
 				for (size_t i = 0; i < w->norigins; i++)
@@ -213,14 +214,14 @@ static void walk_scopes(struct copy_walk *w, Dwarf_Die *die, int depth)
 		    (dwarf_hasattr(&child, DW_AT_low_pc) ||
 		     dwarf_hasattr(&child, DW_AT_ranges)))
 			walk_host(w, &child, depth);
-		else if (scope_tag(tag) && dwarf_haschildren(&child))
+		else if (di_scope_tag(tag) && dwarf_haschildren(&child))
 			walk_scopes(w, &child, depth + 1);
 	} while (dwarf_siblingof(&child, &child) == 0);
 }
 
 /* Finds the copies of the functions `origins` in every unit of `di`. */
-void find_copies(struct debuginfo *di, struct di_functions *out,
-		 struct origin *origins, size_t n)
+void di_find_copies(struct debuginfo *di, struct di_functions *out,
+		    struct origin *origins, size_t n)
 {
 	struct copy_walk w = { .di = di, .out = out, .origins = origins,
 			       .norigins = n };
@@ -239,8 +240,8 @@ void find_copies(struct debuginfo *di, struct di_functions *out,
 }
 
 /* Records that the copies of abstract instance `root` go to out->v[fn]. */
-void want_copies(struct origin **v, size_t *n, Dwarf_Die *root,
-		 size_t fn)
+void di_want_copies(struct origin **v, size_t *n, Dwarf_Die *root,
+		    size_t fn)
 {
 	struct origin *o;
 	const char *name = dwarf_decl_file(root);
@@ -254,7 +255,7 @@ void want_copies(struct origin **v, size_t *n, Dwarf_Die *root,
 	o->id = dwarf_dieoffset(root);
 	o->fn = fn;
 	o->file.name = name;
-	o->file.abs = absolute_path(&cu, name);
+	o->file.abs = di_absolute_path(&cu, name);
 	dwarf_decl_line(root, &decl_line);
 	o->lo = decl_line > 0 ? (unsigned)decl_line : 1;
 	o->hi = decl_line > 0 ? next_decl(&cu, name, o->lo, 0) - 1 : UINT_MAX;

@@ -51,7 +51,7 @@ static const char *marks_of(Elf *elf, size_t *n)
 	return NULL;
 }
 
-void read_marked(struct debuginfo *di)
+void di_read_marked(struct debuginfo *di)
 {
 	GElf_Addr bias;
 	Elf *elf = dwfl_module_getelf(di->mod, &bias);

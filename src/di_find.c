@@ -120,7 +120,7 @@ static bool hits(enum which which, const char *pattern,
 static size_t match(struct debuginfo *di, const char *pattern,
 		    struct di_functions *out, size_t *named, size_t *described)
 {
-	struct name_index *ix = index_build(di);
+	struct name_index *ix = di_index_build(di);
 	size_t before = out->n, norigins = 0, k;
 	enum which which = BY_PATTERN;
 	struct origin *origins = NULL;
@@ -147,13 +147,13 @@ static size_t match(struct debuginfo *di, const char *pattern,
 			if (e->abstract != (pass == 1) || !hits(which, pattern, e))
 				continue;
 			(*named)++;
-			inlined = abstract_root(&e->die, &root);
+			inlined = di_abstract_root(&e->die, &root);
 			id = inlined ? dwarf_dieoffset(&root) : 0;
 			if (pass == 0 ?
-				    describe(di, &e->cu, &e->die, e->name.qname, &f) < 0 :
+				    di_describe(di, &e->cu, &e->die, e->name.qname, &f) < 0 :
 				    !inlined || has_copies_of(out, di, id) ||
-					    describe_abstract(&e->cu, &e->die,
-							      e->name.qname, &f) < 0)
+					    di_describe_abstract(&e->cu, &e->die,
+								 e->name.qname, &f) < 0)
 				continue;
 			*described += pass == 0;
 			if (listed(out, di, f.entry, id)) {
@@ -161,17 +161,18 @@ static size_t match(struct debuginfo *di, const char *pattern,
 				continue;
 			}
 			f.qname = xstrdup(e->name.qname);
-			f.params = params_of(ix, &e->die);
+			f.params = di_params_of(ix, &e->die);
 			f.di = di;
 			if (inlined && !has_copies_of(out, di, id)) {
 				f.origin = id;
-				want_copies(&origins, &norigins, &root, out->n);
+				di_want_copies(&origins, &norigins, &root,
+					       out->n);
 			}
 			out->v = xrealloc(out->v, (out->n + 1) * sizeof(f));
 			out->v[out->n++] = f;
 		}
 	if (norigins)
-		find_copies(di, out, origins, norigins);
+		di_find_copies(di, out, origins, norigins);
 	for (size_t i = 0; i < norigins; i++)
 		free(origins[i].file.abs);
 	free(origins);
@@ -186,7 +187,7 @@ static size_t match(struct debuginfo *di, const char *pattern,
 		}
 		*described += !f->entry;
 		if (f->ncopies)
-			line_span(f, (int)f->first_line);
+			di_line_span(f, (int)f->first_line);
 		if (!f->first_line) { /* no line at all */
 			*described -= !f->entry;
 			di_function_free(f);
@@ -211,7 +212,7 @@ int debuginfo_find(struct debuginfo *di, const char *pattern,
 	if (named)
 		return mp_error("'%s' has no line information for '%s'; rebuild it with -g",
 				di->shown, pattern);
-	return not_found(di, pattern);
+	return di_not_found(di, pattern);
 }
 
 void di_functions_free(struct di_functions *fns)
@@ -247,7 +248,7 @@ static bool same_file(const char *path, const char *file)
 int debuginfo_find_lines(struct debuginfo *di, const char *file,
 			 unsigned from, unsigned to, struct di_functions *out)
 {
-	struct name_index *ix = index_build(di);
+	struct name_index *ix = di_index_build(di);
 	int found = 0;
 
 	for (size_t i = 0; i < ix->n; i++) {
@@ -255,7 +256,7 @@ int debuginfo_find_lines(struct debuginfo *di, const char *file,
 		struct di_function f;
 		bool inside = false;
 
-		if (describe(di, &e->cu, &e->die, e->name.qname, &f) < 0)
+		if (di_describe(di, &e->cu, &e->die, e->name.qname, &f) < 0)
 			continue;
 		if (same_file(f.file, file))
 			for (size_t r = 0; r < f.nrows && !inside; r++)
@@ -270,7 +271,7 @@ int debuginfo_find_lines(struct debuginfo *di, const char *file,
 		f.first_line = from;
 		f.last_line = to;
 		f.qname = xstrdup(e->name.qname);
-		f.params = params_of(ix, &e->die);
+		f.params = di_params_of(ix, &e->die);
 		f.di = di;
 		out->v = xrealloc(out->v, (out->n + 1) * sizeof(f));
 		out->v[out->n++] = f;
@@ -284,7 +285,7 @@ int debuginfo_find_lines(struct debuginfo *di, const char *file,
 int debuginfo_find_at(struct debuginfo *di, uint64_t entry,
 		      struct di_functions *out)
 {
-	struct name_index *ix = index_build(di);
+	struct name_index *ix = di_index_build(di);
 
 	if (listed(out, di, entry, 0))
 		return 0;
@@ -295,10 +296,10 @@ int debuginfo_find_at(struct debuginfo *di, uint64_t entry,
 
 		if (dwarf_entrypc(&e->die, &pc) != 0 || pc + di->bias != entry)
 			continue;
-		if (describe(di, &e->cu, &e->die, e->name.qname, &f) < 0)
+		if (di_describe(di, &e->cu, &e->die, e->name.qname, &f) < 0)
 			return 0;
 		f.qname = xstrdup(e->name.qname);
-		f.params = params_of(ix, &e->die);
+		f.params = di_params_of(ix, &e->die);
 		f.di = di;
 		out->v = xrealloc(out->v, (out->n + 1) * sizeof(f));
 		out->v[out->n++] = f;

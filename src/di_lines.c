@@ -20,7 +20,7 @@
 #include "util.h"
 
 /* Collects the ranges of inlined subroutines anywhere below `die`. */
-void inlined_ranges(Dwarf_Die *die, struct ranges *out)
+void di_inlined_ranges(Dwarf_Die *die, struct ranges *out)
 {
 	Dwarf_Die child;
 
@@ -28,21 +28,22 @@ void inlined_ranges(Dwarf_Die *die, struct ranges *out)
 		return;
 	do {
 		if (dwarf_tag(&child) == DW_TAG_inlined_subroutine)
-			die_ranges(&child, out);
+			di_die_ranges(&child, out);
 		else
-			inlined_ranges(&child, out);
+			di_inlined_ranges(&child, out);
 	} while (dwarf_siblingof(&child, &child) == 0);
 }
 
 /* Whether `src`, a file name of unit `cu`, is `file`. */
-static bool is_source(Dwarf_Die *cu, const char *src, const struct source *file)
+static bool is_source(Dwarf_Die *cu, const char *src,
+		      const struct di_source *file)
 {
 	char *abs;
 	bool same;
 
 	if (!strcmp(src, file->name))
 		return true;
-	abs = absolute_path(cu, src);
+	abs = di_absolute_path(cu, src);
 	same = !strcmp(abs, file->abs);
 	free(abs);
 	return same;
@@ -67,8 +68,8 @@ static void rows_add(struct rows *r, uint64_t addr, unsigned line)
 
 /* Appends the is_stmt rows of unit `cu` that `rf` lets through, the last
  * one of an address where several follow each other. */
-void rows_collect(struct debuginfo *di, Dwarf_Die *cu,
-		  const struct row_filter *rf, struct rows *r)
+void di_rows_collect(struct debuginfo *di, Dwarf_Die *cu,
+		     const struct row_filter *rf, struct rows *r)
 {
 	Dwarf_Lines *lines;
 	size_t nlines, first = r->n;
@@ -87,8 +88,8 @@ void rows_collect(struct debuginfo *di, Dwarf_Die *cu,
 		    dwarf_lineendsequence(l, &end))
 			continue;
 		if (end || !stmt || line <= 0 || (unsigned)line < rf->lo ||
-		    (unsigned)line > rf->hi || !ranges_has(rf->in, addr) ||
-		    ranges_has(rf->out, addr))
+		    (unsigned)line > rf->hi || !di_ranges_has(rf->in, addr) ||
+		    di_ranges_has(rf->out, addr))
 			continue;
 		src = dwarf_linesrc(l, NULL, NULL);
 		if (!src || !is_source(cu, src, rf->file))
@@ -103,7 +104,7 @@ void rows_collect(struct debuginfo *di, Dwarf_Die *cu,
 /* Sorts the rows; a malformed table can give an address rows that are
  * not adjacent (found by fuzzing): keep one, the highest line, so that the
  * choice does not depend on qsort. */
-void rows_finish(struct rows *r)
+void di_rows_finish(struct rows *r)
 {
 	size_t n = r->n ? 1 : 0;
 
@@ -121,15 +122,15 @@ void rows_finish(struct rows *r)
  * function whose code is `host`) begins to run: its entry pc (which may
  * be an instruction of the code around it, just before), else its lowest
  * address. */
-bool copy_entry(Dwarf_Die *die, const struct ranges *rg,
-		const struct ranges *host, uint64_t *entry)
+bool di_copy_entry(Dwarf_Die *die, const struct ranges *rg,
+		   const struct ranges *host, uint64_t *entry)
 {
 	Dwarf_Addr pc;
 
 	if (!rg->n)
 		return false;
 	if (dwarf_entrypc(die, &pc) == 0 &&
-	    (ranges_has(rg, pc) || ranges_has(host, pc))) {
+	    (di_ranges_has(rg, pc) || di_ranges_has(host, pc))) {
 		*entry = pc;
 		return true;
 	}
@@ -142,7 +143,7 @@ bool copy_entry(Dwarf_Die *die, const struct ranges *rg,
 
 /* Where inlined subroutine `die` of unit `cu` was called from: the file
  * as the unit names it (NULL when unknown) and *line (0 when unknown). */
-const char *call_site(Dwarf_Die *cu, Dwarf_Die *die, unsigned *line)
+const char *di_call_site(Dwarf_Die *cu, Dwarf_Die *die, unsigned *line)
 {
 	Dwarf_Attribute attr;
 	Dwarf_Word l, idx;
@@ -161,11 +162,11 @@ const char *call_site(Dwarf_Die *cu, Dwarf_Die *die, unsigned *line)
 
 /* The line of `file` from which inlined subroutine `die` of unit `cu` was
  * called, 0 when it was called from another file. */
-unsigned call_line(Dwarf_Die *cu, Dwarf_Die *die,
-		   const struct source *file)
+unsigned di_call_line(Dwarf_Die *cu, Dwarf_Die *die,
+		      const struct di_source *file)
 {
 	unsigned line;
-	const char *name = call_site(cu, die, &line);
+	const char *name = di_call_site(cu, die, &line);
 
 	return line && name && is_source(cu, name, file) ? line : 0;
 }
@@ -173,9 +174,9 @@ unsigned call_line(Dwarf_Die *cu, Dwarf_Die *die,
 /* Appends, for each inlined subroutine directly in `die` (not inside
  * another) of function code `host`, a row of its calling line in `file`
  * where its code begins. */
-void call_rows(struct debuginfo *di, Dwarf_Die *cu, Dwarf_Die *die,
-	       const struct ranges *host, const struct source *file,
-	       struct rows *r, int depth)
+void di_call_rows(struct debuginfo *di, Dwarf_Die *cu, Dwarf_Die *die,
+		  const struct ranges *host, const struct di_source *file,
+		  struct rows *r, int depth)
 {
 	Dwarf_Die child;
 
@@ -188,9 +189,9 @@ void call_rows(struct debuginfo *di, Dwarf_Die *cu, Dwarf_Die *die,
 
 		switch (dwarf_tag(&child)) {
 		case DW_TAG_inlined_subroutine:
-			die_ranges(&child, &rg);
-			line = call_line(cu, &child, file);
-			if (line && copy_entry(&child, &rg, host, &entry))
+			di_die_ranges(&child, &rg);
+			line = di_call_line(cu, &child, file);
+			if (line && di_copy_entry(&child, &rg, host, &entry))
 				rows_add(r, entry + di->bias, line);
 			free(rg.v);
 			break;
@@ -198,15 +199,15 @@ void call_rows(struct debuginfo *di, Dwarf_Die *cu, Dwarf_Die *die,
 			break;
 		default:
 			if (dwarf_haschildren(&child))
-				call_rows(di, cu, &child, host, file, r,
-					  depth + 1);
+				di_call_rows(di, cu, &child, host, file, r,
+					     depth + 1);
 			break;
 		}
 	} while (dwarf_siblingof(&child, &child) == 0);
 }
 
-void range_copy(const struct ranges *from, uint64_t bias,
-		struct di_range **to, size_t *n)
+void di_range_copy(const struct ranges *from, uint64_t bias,
+		   struct di_range **to, size_t *n)
 {
 	*n = from->n;
 	*to = xcalloc(from->n + 1, sizeof(**to));
@@ -218,7 +219,7 @@ void range_copy(const struct ranges *from, uint64_t bias,
 
 /* Adds the calling lines `calls` to `r`: where an inlined call begins,
  * its calling line starts, whatever row the table has there. */
-void rows_merge_calls(struct rows *r, struct rows *calls)
+void di_rows_merge_calls(struct rows *r, struct rows *calls)
 {
 	size_t k = 0;
 
@@ -240,7 +241,7 @@ void rows_merge_calls(struct rows *r, struct rows *calls)
 
 /* Sets first_line and last_line of `f` from its rows and those of its
  * copies, the declaration first. */
-void line_span(struct di_function *f, int decl_line)
+void di_line_span(struct di_function *f, int decl_line)
 {
 	unsigned lo = 0, hi = 0;
 
@@ -261,14 +262,14 @@ void line_span(struct di_function *f, int decl_line)
 }
 
 /* Fills `f` from the subprogram `die`; returns -1 when it has no rows. */
-int describe(struct debuginfo *di, Dwarf_Die *cu, Dwarf_Die *die,
-	     const char *name, struct di_function *f)
+int di_describe(struct debuginfo *di, Dwarf_Die *cu, Dwarf_Die *die,
+		const char *name, struct di_function *f)
 {
 	struct ranges own = { 0 }, inl = { 0 };
 	const char *decl_file = dwarf_decl_file(die);
 	int decl_line = 0;
 	Dwarf_Addr entry;
-	struct source file;
+	struct di_source file;
 	struct rows r = { 0 }, calls = { 0 };
 	struct row_filter rf = { &own, &inl, &file, 1, UINT_MAX };
 
@@ -277,17 +278,17 @@ int describe(struct debuginfo *di, Dwarf_Die *cu, Dwarf_Die *die,
 	if (!decl_file || dwarf_entrypc(die, &entry) != 0)
 		return -1;
 	file.name = decl_file;
-	file.abs = absolute_path(cu, decl_file);
-	die_ranges(die, &own);
-	inlined_ranges(die, &inl);
-	rows_collect(di, cu, &rf, &r);
-	call_rows(di, cu, die, &own, &file, &calls, 0);
-	rows_merge_calls(&r, &calls);
+	file.abs = di_absolute_path(cu, decl_file);
+	di_die_ranges(die, &own);
+	di_inlined_ranges(die, &inl);
+	di_rows_collect(di, cu, &rf, &r);
+	di_call_rows(di, cu, die, &own, &file, &calls, 0);
+	di_rows_merge_calls(&r, &calls);
 	if (own.n == 1) {
 		f->code.lo = own.v[0].lo + di->bias;
 		f->code.hi = own.v[0].hi + di->bias;
 	}
-	range_copy(&inl, di->bias, &f->inlined, &f->ninlined);
+	di_range_copy(&inl, di->bias, &f->inlined, &f->ninlined);
 	free(own.v);
 	free(inl.v);
 	if (!r.n) {
@@ -296,12 +297,12 @@ int describe(struct debuginfo *di, Dwarf_Die *cu, Dwarf_Die *die,
 		free(file.abs);
 		return -1;
 	}
-	rows_finish(&r);
+	di_rows_finish(&r);
 	f->rows = r.v;
 	f->nrows = r.n;
 	f->name = xstrdup(name);
 	f->file = file.abs;
-	line_span(f, decl_line);
+	di_line_span(f, decl_line);
 	f->entry = entry + di->bias;
 	return 0;
 }
@@ -309,8 +310,8 @@ int describe(struct debuginfo *di, Dwarf_Die *cu, Dwarf_Die *die,
 /* Fills `f` for abstract instance `die`, a function with no code of its
  * own (all its calls were inlined): its copies come later, and its lines
  * with them (an implicit constructor has no declaration line). */
-int describe_abstract(Dwarf_Die *cu, Dwarf_Die *die, const char *name,
-		      struct di_function *f)
+int di_describe_abstract(Dwarf_Die *cu, Dwarf_Die *die, const char *name,
+			 struct di_function *f)
 {
 	const char *decl_file = dwarf_decl_file(die);
 	int decl_line = 0;
@@ -320,7 +321,7 @@ int describe_abstract(Dwarf_Die *cu, Dwarf_Die *die, const char *name,
 		return -1;
 	dwarf_decl_line(die, &decl_line);
 	f->name = xstrdup(name);
-	f->file = absolute_path(cu, decl_file);
+	f->file = di_absolute_path(cu, decl_file);
 	f->first_line = f->last_line = decl_line > 0 ? (unsigned)decl_line : 0;
 	return 0;
 }

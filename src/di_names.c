@@ -110,7 +110,7 @@ static void qmap_free(struct qmap *m)
 	memset(m, 0, sizeof(*m));
 }
 
-bool scope_tag(int tag)
+bool di_scope_tag(int tag)
 {
 	switch (tag) {
 	case DW_TAG_namespace:
@@ -171,7 +171,7 @@ static const char *enclosing(struct name_index *ix, Dwarf_Die *die, int depth)
 	const char *q = "";
 
 	for (int i = 1; i < n; i++)
-		if (scope_tag(dwarf_tag(&scopes[i]))) {
+		if (di_scope_tag(dwarf_tag(&scopes[i]))) {
 			q = qname_of(ix, &scopes[i], depth + 1);
 			break;
 		}
@@ -269,7 +269,7 @@ static void index_walk(struct name_index *ix, struct pendings *later,
 	do {
 		const char *q;
 
-		if (!scope_tag(dwarf_tag(&child)))
+		if (!di_scope_tag(dwarf_tag(&child)))
 			continue;
 		q = qmap_get(&ix->names, child.addr);
 		if (!q && completes(&child, &target)) {
@@ -306,7 +306,7 @@ static bool fortran(Dwarf_Die *cu)
 }
 
 /* Builds di->index: names every function with code, once. */
-struct name_index *index_build(struct debuginfo *di)
+struct name_index *di_index_build(struct debuginfo *di)
 {
 	Dwarf_CU *cu = NULL;
 	Dwarf_Die cudie, subdie;
@@ -343,7 +343,7 @@ struct name_index *index_build(struct debuginfo *di)
 	return di->index;
 }
 
-void index_free(struct name_index *ix)
+void di_index_free(struct name_index *ix)
 {
 	if (!ix)
 		return;
@@ -490,7 +490,7 @@ static void type_name(struct name_index *ix, struct sbuf *b, Dwarf_Die *t,
 
 /* The parameter types of function `die`, from its declaration (where a
  * member function's parameters have their types and `this` is marked). */
-char *params_of(struct name_index *ix, Dwarf_Die *die)
+char *di_params_of(struct name_index *ix, Dwarf_Die *die)
 {
 	Dwarf_Die root = *die, target;
 	struct sbuf b = { 0 };
@@ -508,9 +508,9 @@ char *params_of(struct name_index *ix, Dwarf_Die *die)
 
 #define MAX_SUGGESTIONS 3
 
-int not_found(struct debuginfo *di, const char *pattern)
+int di_not_found(struct debuginfo *di, const char *pattern)
 {
-	struct name_index *ix = index_build(di);
+	struct name_index *ix = di_index_build(di);
 	const char *best[MAX_SUGGESTIONS];
 	size_t dist[MAX_SUGGESTIONS], n = 0, limit;
 	char list[512] = "";

@@ -103,8 +103,8 @@ static size_t inlined_places(Dwfl_Module *mod, uint64_t pc, const char *file,
 		out[k].line = *line;
 		k++;
 		/* The next place out is where this call was made. */
-		f = call_site(cu, &scopes[i], line);
-		where = f ? absolute_path(cu, f) : NULL;
+		f = di_call_site(cu, &scopes[i], line);
+		where = f ? di_absolute_path(cu, f) : NULL;
 	}
 	free(scopes);
 	if (!k)
