@@ -1,7 +1,7 @@
 /* names.h - which functions a --func pattern names.
  *
  * Pure string work on qualified names ("store::Builder::grow<int>");
- * debuginfo.c builds those names from the DWARF and leaves the rules to
+ * di_names.c builds those names from the DWARF and leaves the rules to
  * this file.  The rules, also in the man page (NAME MATCHING):
  *   - a pattern without "::" is compared with the function's own name,
  *     with and without its template arguments;

@@ -11,7 +11,7 @@
  * is about (source_warn_against), a file that cannot be read, or that is
  * newer than the executable (its lines may have moved), is said in one
  * line when it is first read.  Where the file name comes from (DWARF) is
- * debuginfo.c's business.
+ * the debug-info rooms' business (debuginfo.c, di_*.c).
  */
 #include "source.h"
 
