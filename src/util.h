@@ -1,6 +1,6 @@
 /* util.h - messages and allocation helpers shared by every module.
  *
- * Every message memprof prints goes through mp_error/mp_warn so that it is
+ * Every message memprof prints goes through mp_error so that it is
  * written with one write(2): the target shares the terminal and a message
  * split over several writes can be torn by the target's own output.  A
  * message is escaped as mp_escape does: the names it quotes come from the
