@@ -395,8 +395,7 @@ static struct newborn *newborn_get(struct session *s, pid_t pid)
 	return nb;
 }
 
-/* Both halves are known (the creator's event and the child's first stop):
- * adopt the task or let it go. */
+/* Whether task `tid` leads a thread group of its own (a process). */
 static bool is_process(pid_t tid)
 {
 	char path[64], buf[256];
@@ -608,6 +607,8 @@ static void put_back_after_vfork(struct session *s, struct thread *th)
 	release_held(s, h, n);
 }
 
+/* Both halves are known (the creator's event and the child's first stop):
+ * adopt the task or let it go. */
 static void newborn_settle(struct session *s, struct newborn *nb)
 {
 	pid_t pid = nb->pid;
@@ -1018,8 +1019,7 @@ static void detach_stop(struct session *s, pid_t tid, int status)
 	th->sig = sig;
 }
 
-/* Lets an attached process go: every thread stopped, every breakpoint
- * removed, every thread detached with any signal that was on its way. */
+/* The kernel's count of OOM kills so far (/proc/vmstat), -1 unknown. */
 static int64_t oom_kills(void)
 {
 	char buf[8192];
@@ -1094,6 +1094,8 @@ static void unmap_scratch(struct session *s)
 		bps_unmap_scratch(s->bps, via);
 }
 
+/* Lets an attached process go: every thread stopped, every breakpoint
+ * removed, every thread detached with any signal that was on its way. */
 static void detach_all(struct session *s, int leader_sig)
 {
 	size_t waiting;
