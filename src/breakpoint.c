@@ -31,6 +31,7 @@
 #include <sys/wait.h>
 
 #include "displace.h"
+#include "flow.h"
 #include "util.h"
 #include "watch.h"
 

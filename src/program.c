@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #include "debuginfo.h"
-#include "displace.h"
+#include "flow.h"
 #include "util.h"
 
 /* Offsets in the dynamic linker's structures (glibc, x86-64). */
