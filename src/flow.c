@@ -10,19 +10,18 @@
 
 #include <stdbool.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include "debuginfo.h"
 #include "decoder.h"
 #include "util.h"
 
-struct flow {
+/* One decoded instruction: where control can go from it. */
+struct insn_flow {
 	uint64_t addr;
 	uint64_t target;   /* direct branch target, or 0 */
 	bool falls;        /* execution can go on to the next instruction */
 };
 
-static bool opaque(const struct di_function *f, uint64_t a)
+static bool opaque(const struct flow_function *f, uint64_t a)
 {
 	for (size_t i = 0; i < f->ninlined; i++)
 		if (a >= f->inlined[i].lo && a < f->inlined[i].hi)
@@ -32,7 +31,7 @@ static bool opaque(const struct di_function *f, uint64_t a)
 
 /* The line running at `a` as the tracer sees it: that of the last line
  * start at or before it, 0 when there is none. */
-static unsigned line_at(const struct di_function *f, uint64_t a)
+static unsigned line_at(const struct flow_function *f, uint64_t a)
 {
 	size_t lo = 0, hi = f->nrows;
 
@@ -47,13 +46,15 @@ static unsigned line_at(const struct di_function *f, uint64_t a)
 	return lo ? f->rows[lo - 1].line : 0;
 }
 
-static long decode_flow(const struct di_function *f, const uint8_t *code,
-			struct flow **out)
+/* Decodes the `size` bytes of `code` (at `addr`) into *out, one entry
+ * per instruction.  Returns how many, or -1 when the code cannot be
+ * analysed. */
+static long decode_flow(const uint8_t *code, size_t size, uint64_t addr,
+			struct insn_flow **out)
 {
 	const uint8_t *p = code;
-	size_t left = (size_t)(f->code.hi - f->code.lo), n = 0;
-	uint64_t addr = f->code.lo;
-	struct flow *v;
+	size_t left = size, n = 0;
+	struct insn_flow *v;
 	cs_insn *insn;
 	csh cs = x86_decoder();
 
@@ -62,7 +63,7 @@ static long decode_flow(const struct di_function *f, const uint8_t *code,
 	v = xcalloc(left + 1, sizeof(*v));
 	insn = cs_malloc(cs);
 	while (left) {
-		struct flow *fl = &v[n++];
+		struct insn_flow *fl = &v[n++];
 
 		if (!cs_disasm_iter(cs, &p, &left, &addr, insn))
 			goto fail;
@@ -98,7 +99,7 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void flow_targets(const struct flow *fl, long n,
+static void flow_targets(const struct insn_flow *fl, long n,
 			 struct ds_targets *targets)
 {
 	targets->v = xcalloc((size_t)n + 1, sizeof(*targets->v));
@@ -112,25 +113,23 @@ static void flow_targets(const struct flow *fl, long n,
 int ds_branch_targets(const uint8_t *code, size_t n, uint64_t addr,
 		      struct ds_targets *targets)
 {
-	struct di_function f;
-	struct flow *fl;
+	struct insn_flow *fl;
 	long k;
 
-	memset(&f, 0, sizeof(f));
-	f.code.lo = addr;
-	f.code.hi = addr + n;
-	if (!n || (k = decode_flow(&f, code, &fl)) < 0)
+	if (!n || (k = decode_flow(code, n, addr, &fl)) < 0)
 		return -1;
 	flow_targets(fl, k, targets);
 	free(fl);
 	return 0;
 }
 
-long ds_prune(const struct di_function *f, const uint8_t *code, int *keep,
+long ds_prune(const struct flow_function *f, const uint8_t *code, int *keep,
 	      struct ds_targets *targets)
 {
-	struct flow *fl;
-	long n = f->code.hi > f->code.lo ? decode_flow(f, code, &fl) : -1;
+	struct insn_flow *fl;
+	long n = f->code.hi > f->code.lo ?
+			 decode_flow(code, (size_t)(f->code.hi - f->code.lo),
+				     f->code.lo, &fl) : -1;
 	long kept = 0;
 	size_t k = 0;
 
@@ -138,7 +137,7 @@ long ds_prune(const struct di_function *f, const uint8_t *code, int *keep,
 		return -1;
 	flow_targets(fl, n, targets);
 	for (size_t r = 0; r < f->nrows; r++) {
-		const struct di_row *row = &f->rows[r];
+		const struct flow_row *row = &f->rows[r];
 		bool need = row->addr == f->entry, any = false;
 
 		while (k < (size_t)n && fl[k].addr < row->addr)
@@ -191,7 +190,7 @@ int ds_targets_has(const struct ds_targets *t, uint64_t addr)
 	return t->n && bsearch(&addr, t->v, t->n, sizeof(*t->v), cmp_u64);
 }
 
-static bool in_ranges(const struct di_range *r, size_t n, uint64_t a)
+static bool in_ranges(const struct flow_range *r, size_t n, uint64_t a)
 {
 	for (size_t i = 0; i < n; i++)
 		if (a >= r[i].lo && a < r[i].hi)
@@ -202,7 +201,7 @@ static bool in_ranges(const struct di_range *r, size_t n, uint64_t a)
 /* The successors of the instructions of `code` on one side of `inside`
  * (`from_inside`) that are on the other side. */
 static long crossings(const uint8_t *code, size_t n, uint64_t addr,
-		      const struct di_range *inside, size_t ninside,
+		      const struct flow_range *inside, size_t ninside,
 		      bool from_inside, uint64_t *out, size_t max)
 {
 	csh cs = x86_decoder();
@@ -283,8 +282,8 @@ static bool quiet(const cs_insn *insn)
 }
 
 long ds_islands(const uint8_t *code, size_t n, uint64_t addr,
-		const struct di_range *inside, size_t ninside,
-		const struct ds_targets *targets, struct di_range *out,
+		const struct flow_range *inside, size_t ninside,
+		const struct ds_targets *targets, struct flow_range *out,
 		size_t max)
 {
 	csh cs = x86_decoder();
@@ -332,14 +331,14 @@ long ds_islands(const uint8_t *code, size_t n, uint64_t addr,
 }
 
 long ds_exits(const uint8_t *code, size_t n, uint64_t addr,
-	      const struct di_range *inside, size_t ninside, uint64_t *out,
+	      const struct flow_range *inside, size_t ninside, uint64_t *out,
 	      size_t max)
 {
 	return crossings(code, n, addr, inside, ninside, true, out, max);
 }
 
 long ds_entries(const uint8_t *code, size_t n, uint64_t addr,
-		const struct di_range *inside, size_t ninside, uint64_t *out,
+		const struct flow_range *inside, size_t ninside, uint64_t *out,
 		size_t max)
 {
 	return crossings(code, n, addr, inside, ninside, false, out, max);

@@ -9,8 +9,30 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct di_function;
 struct ds_targets;
+
+/* A line start: where the code of a source line begins.  The caller's
+ * line table, in flow.c's own terms. */
+struct flow_row {
+	uint64_t addr;
+	unsigned line;
+};
+
+struct flow_range {
+	uint64_t lo, hi;          /* [lo, hi) */
+};
+
+/* A function's code as ds_prune reads it. */
+struct flow_function {
+	struct flow_range code;   /* its code, one range */
+	uint64_t entry;           /* its first instruction */
+	const struct flow_row *rows; /* its own line starts, sorted by
+					address, one per address */
+	size_t nrows;
+	const struct flow_range *inlined; /* code inlined into it from
+					     elsewhere: not its lines */
+	size_t ninlined;
+};
 
 /* Decides which line starts of `f` can begin a line event, given its code
  * (`code`, the bytes of f->code.lo..hi before any int3): a line start
@@ -21,7 +43,7 @@ struct ds_targets;
  * f->rows[i] and fills `targets` (free its v).  Returns the number kept,
  * or -1 when the code cannot be
  * analysed (indirect jumps, undecodable bytes): keep every row then. */
-long ds_prune(const struct di_function *f, const uint8_t *code, int *keep,
+long ds_prune(const struct flow_function *f, const uint8_t *code, int *keep,
 	      struct ds_targets *targets);
 
 /* Direct branch targets inside a function, sorted. */
@@ -47,9 +69,8 @@ size_t ds_call_targets(const uint8_t *code, size_t n, uint64_t addr,
  * part of `inside`): where it falls through or jumps to (not where it
  * calls: calls return).  At most `max`, sorted, each once.  Returns how
  * many, or -1 when the code cannot be decoded. */
-struct di_range;
 long ds_exits(const uint8_t *code, size_t n, uint64_t addr,
-	      const struct di_range *inside, size_t ninside, uint64_t *out,
+	      const struct flow_range *inside, size_t ninside, uint64_t *out,
 	      size_t max);
 
 /* Runs of instructions in `code` (a function's, n bytes at `addr`)
@@ -60,14 +81,14 @@ long ds_exits(const uint8_t *code, size_t n, uint64_t addr,
  * left for them.  Returns how many, at most `max`, in `out`; -1 when the
  * code cannot be decoded. */
 long ds_islands(const uint8_t *code, size_t n, uint64_t addr,
-		const struct di_range *inside, size_t ninside,
-		const struct ds_targets *targets, struct di_range *out,
+		const struct flow_range *inside, size_t ninside,
+		const struct ds_targets *targets, struct flow_range *out,
 		size_t max);
 
 /* The converse: the addresses inside `inside` where execution can go from
  * the instructions of `code` outside it. */
 long ds_entries(const uint8_t *code, size_t n, uint64_t addr,
-		const struct di_range *inside, size_t ninside, uint64_t *out,
+		const struct flow_range *inside, size_t ninside, uint64_t *out,
 		size_t max);
 
 #endif

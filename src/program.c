@@ -274,6 +274,20 @@ const char *program_interp(const struct program *pg)
 	return pg->interp;
 }
 
+/* `n` ranges of the debug information as flow.c's, malloc'd with room
+ * for `extra` more. */
+static struct flow_range *to_flow_ranges(const struct di_range *r, size_t n,
+					 size_t extra)
+{
+	struct flow_range *v = xcalloc(n + extra + 1, sizeof(*v));
+
+	for (size_t i = 0; i < n; i++) {
+		v[i].lo = r[i].lo;
+		v[i].hi = r[i].hi;
+	}
+	return v;
+}
+
 /* Which line starts of `f` need a breakpoint (see ds_prune), from the
  * code as loaded at `bias`; registers the function as a trampoline
  * region when its code could be analysed. */
@@ -282,14 +296,33 @@ static long prune(struct program *pg, const struct di_function *f,
 {
 	size_t n = (size_t)(f->code.hi - f->code.lo);
 	struct ds_targets targets = { 0 };
+	struct flow_function ff = {
+		.code = { f->code.lo, f->code.hi },
+		.entry = f->entry,
+		.nrows = f->nrows,
+		.ninlined = f->ninlined,
+	};
+	struct flow_row *rows;
+	struct flow_range *inlined;
 	uint8_t *code;
 	long rc = -1;
 
 	if (!f->code.hi || n > (64u << 20))
 		return -1;
 	code = xmalloc(n);
-	if (tracee_read(pg->t, f->code.lo + bias, code, n) == 0)
-		rc = ds_prune(f, code, keep, &targets);
+	if (tracee_read(pg->t, f->code.lo + bias, code, n) == 0) {
+		rows = xcalloc(f->nrows + 1, sizeof(*rows));
+		for (size_t r = 0; r < f->nrows; r++) {
+			rows[r].addr = f->rows[r].addr;
+			rows[r].line = f->rows[r].line;
+		}
+		inlined = to_flow_ranges(f->inlined, f->ninlined, 0);
+		ff.rows = rows;
+		ff.inlined = inlined;
+		rc = ds_prune(&ff, code, keep, &targets);
+		free(inlined);
+		free(rows);
+	}
 	free(code);
 	if (rc < 0)
 		return rc;
@@ -453,20 +486,20 @@ static unsigned copy_line_at(struct program *pg, const struct copy_ref *ref,
  * and the islands of the code around it that its calls need not leave
  * for.  The function that holds it (`host`, its code when one range, or
  * NULL) may get trampolines, as prune() allows for a profiled one. */
-static struct di_range *copy_flow(struct program *pg, const struct di_copy *c,
+static struct flow_range *copy_flow(struct program *pg, const struct di_copy *c,
 				  const uint8_t *host, uint64_t bias,
 				  size_t *n)
 {
 	size_t size = host ? (size_t)(c->host[0].hi - c->host[0].lo) : 0;
 	struct ds_targets targets = { 0 };
-	struct di_range *flow = xcalloc(2 * c->nranges + 2, sizeof(*flow));
+	struct flow_range *flow = to_flow_ranges(c->ranges, c->nranges,
+					      c->nranges + 2);
 	long k = 0;
 
-	memcpy(flow, c->ranges, c->nranges * sizeof(*flow));
 	*n = c->nranges;
 	if (!host || ds_branch_targets(host, size, c->host[0].lo, &targets) < 0)
 		return flow;
-	k = ds_islands(host, size, c->host[0].lo, c->ranges, c->nranges,
+	k = ds_islands(host, size, c->host[0].lo, flow, c->nranges,
 		       &targets, flow + *n, c->nranges + 2);
 	*n += k > 0 ? (size_t)k : 0;
 	for (size_t i = 0; i < targets.n; i++)
@@ -483,7 +516,7 @@ static struct di_range *copy_flow(struct program *pg, const struct di_copy *c,
  * one range (read once), else NULL. */
 static void arm_exits(struct program *pg, const struct copy_ref *refs,
 		      size_t nrefs, const struct copy_ref *ref,
-		      const struct di_range *flow, size_t nflow,
+		      const struct flow_range *flow, size_t nflow,
 		      const uint8_t *host, uint64_t bias, uint64_t *lo,
 		      uint64_t *hi)
 {
@@ -526,12 +559,12 @@ static void arm_exits(struct program *pg, const struct copy_ref *refs,
  * holding function's code when it is one range. */
 static void arm_reentries(struct program *pg, const struct copy_ref *refs,
 			  size_t nrefs, const struct copy_ref *ref,
-			  const struct di_range *flow, size_t nflow,
+			  const struct flow_range *flow, size_t nflow,
 			  const uint8_t *host, uint64_t bias, uint64_t *lo,
 			  uint64_t *hi)
 {
 	const struct di_copy *c = ref->c;
-	struct di_range *inside = xcalloc(nflow + 1, sizeof(*inside));
+	struct flow_range *inside = xcalloc(nflow + 1, sizeof(*inside));
 
 	/* The instruction where it begins is the copy's too. */
 	memcpy(inside, flow, nflow * sizeof(*inside));
@@ -573,7 +606,7 @@ static void arm_copy(struct program *pg, const struct copy_ref *refs,
 	uint8_t *host = c->nhost == 1 ?
 				read_code(pg, c->host[0].lo, c->host[0].hi, bias) :
 				NULL;
-	struct di_range *flow;
+	struct flow_range *flow;
 	size_t nflow;
 
 	/* The outermost profiled copy around it that begins here too (refs
