@@ -274,6 +274,17 @@ const char *program_interp(const struct program *pg)
 	return pg->interp;
 }
 
+/* Registering the breakpoints of one object's functions: what every
+ * step of it needs. */
+struct arming {
+	struct profile *prof;     /* gets their rows and copies */
+	struct tracee *t;         /* their code is read from it */
+	struct breakpoints *bps;  /* gets their breakpoints (armed later) */
+	uint64_t bias;            /* the object's load bias */
+	uint64_t lo, hi;          /* run-time span of the breakpoints
+				     registered, for the scratch area */
+};
+
 /* `n` ranges of the debug information as flow.c's, malloc'd with room
  * for `extra` more. */
 static struct flow_range *to_flow_ranges(const struct di_range *r, size_t n,
@@ -289,10 +300,9 @@ static struct flow_range *to_flow_ranges(const struct di_range *r, size_t n,
 }
 
 /* Which line starts of `f` need a breakpoint (see ds_prune), from the
- * code as loaded at `bias`; registers the function as a trampoline
+ * code as loaded; registers the function as a trampoline
  * region when its code could be analysed. */
-static long prune(struct program *pg, const struct di_function *f,
-		  uint64_t bias, int *keep)
+static long prune(struct arming *a, const struct di_function *f, int *keep)
 {
 	size_t n = (size_t)(f->code.hi - f->code.lo);
 	struct ds_targets targets = { 0 };
@@ -310,7 +320,7 @@ static long prune(struct program *pg, const struct di_function *f,
 	if (!f->code.hi || n > (64u << 20))
 		return -1;
 	code = xmalloc(n);
-	if (tracee_read(pg->t, f->code.lo + bias, code, n) == 0) {
+	if (tracee_read(a->t, f->code.lo + a->bias, code, n) == 0) {
 		rows = xcalloc(f->nrows + 1, sizeof(*rows));
 		for (size_t r = 0; r < f->nrows; r++) {
 			rows[r].addr = f->rows[r].addr;
@@ -327,33 +337,36 @@ static long prune(struct program *pg, const struct di_function *f,
 	if (rc < 0)
 		return rc;
 	for (size_t i = 0; i < targets.n; i++)
-		targets.v[i] += bias;
-	bps_add_region(pg->bps, f->code.lo + bias, f->code.hi + bias, &targets);
+		targets.v[i] += a->bias;
+	bps_add_region(a->bps, f->code.lo + a->bias, f->code.hi + a->bias,
+		       &targets);
 	free(targets.v);
 	return rc;
 }
 
-static void span(uint64_t a, uint64_t *lo, uint64_t *hi)
+/* Widens the span of the breakpoints to run-time address `at`. */
+static void span(struct arming *a, uint64_t at)
 {
-	if (a < *lo)
-		*lo = a;
-	if (a + 1 > *hi)
-		*hi = a + 1;
+	if (at < a->lo)
+		a->lo = at;
+	if (at + 1 > a->hi)
+		a->hi = at + 1;
 }
 
-/* Registers a breakpoint at file address `a` of object `di` (loaded at
- * `bias`), with the frame rule there: what makes the stack pointer of an
- * event that of its call (see entry_sp() in session.c). */
-static void add_bp(struct program *pg, const struct debuginfo *di, uint64_t a,
-		   uint64_t bias, unsigned kinds, unsigned fn, unsigned line,
-		   unsigned copy, unsigned enter)
+/* Registers a breakpoint at file address `at` of object `di`, with the
+ * frame rule there: what makes the stack pointer of an event that of its
+ * call (see entry_sp() in session.c). */
+static void add_bp(struct arming *a, const struct debuginfo *di, uint64_t at,
+		   unsigned kinds, unsigned fn, unsigned line, unsigned copy,
+		   unsigned enter)
 {
 	int reg;
 	int64_t off;
 
-	bps_add_in(pg->bps, a + bias, kinds, fn, line, copy, enter);
-	if (di && debuginfo_cfa(di, a, &reg, &off) == 0)
-		bps_set_frame(pg->bps, a + bias, reg, off);
+	bps_add_in(a->bps, at + a->bias, kinds, fn, line, copy, enter);
+	if (di && debuginfo_cfa(di, at, &reg, &off) == 0)
+		bps_set_frame(a->bps, at + a->bias, reg, off);
+	span(a, at + a->bias);
 }
 
 /* --- inlined copies ---
@@ -413,7 +426,7 @@ static bool copy_begins(const struct copy_ref *refs, size_t n, uint64_t a)
 
 /* Adds every copy of `fns` to the profile, parents before the copies in
  * them; returns them, *n their number. */
-static struct copy_ref *add_copies(struct program *pg,
+static struct copy_ref *add_copies(struct arming *a,
 				   const struct di_functions *fns,
 				   const unsigned *idx, size_t *n)
 {
@@ -445,7 +458,7 @@ static struct copy_ref *add_copies(struct program *pg,
 		} else if ((around = ref_by_id(refs, i, c->outer[0]))) {
 			caller = around->fn;
 		}
-		refs[i].idx = profile_add_copy(pg->prof, refs[i].fn,
+		refs[i].idx = profile_add_copy(a->prof, refs[i].fn,
 					       parent ? parent->idx : 0,
 					       c->call_line ? caller : -1,
 					       c->call_line);
@@ -453,10 +466,9 @@ static struct copy_ref *add_copies(struct program *pg,
 	return refs;
 }
 
-/* The code at file addresses lo..hi of the program loaded at `bias`,
- * malloc'd; NULL when it cannot be read. */
-static uint8_t *read_code(struct program *pg, uint64_t lo, uint64_t hi,
-			  uint64_t bias)
+/* The code at file addresses lo..hi of the object, malloc'd; NULL when
+ * it cannot be read. */
+static uint8_t *read_code(struct arming *a, uint64_t lo, uint64_t hi)
 {
 	size_t n = hi > lo ? (size_t)(hi - lo) : 0;
 	uint8_t *code;
@@ -464,70 +476,78 @@ static uint8_t *read_code(struct program *pg, uint64_t lo, uint64_t hi,
 	if (!n || n > (64u << 20))
 		return NULL;
 	code = xmalloc(n);
-	if (tracee_read(pg->t, lo + bias, code, n) < 0) {
+	if (tracee_read(a->t, lo + a->bias, code, n) < 0) {
 		free(code);
 		return NULL;
 	}
 	return code;
 }
 
-/* The line of copy `ref` running at `a`, as the line table has it, when
+/* The line of copy `ref` running at `at`, as the line table has it, when
  * it is one of the function's (0: none, the header). */
-static unsigned copy_line_at(struct program *pg, const struct copy_ref *ref,
-			     uint64_t a)
+static unsigned copy_line_at(struct arming *a, const struct copy_ref *ref,
+			     uint64_t at)
 {
-	const struct profile_function *f = profile_function(pg->prof, ref->fn);
-	unsigned line = debuginfo_line_at(ref->di, a);
+	const struct profile_function *f = profile_function(a->prof, ref->fn);
+	unsigned line = debuginfo_line_at(ref->di, at);
 
 	return f && line > f->first_line && line <= f->last_line ? line : 0;
 }
 
-/* What copy `c`'s code is made of, for its ways in and out: its ranges,
- * and the islands of the code around it that its calls need not leave
- * for.  The function that holds it (`host`, its code when one range, or
- * NULL) may get trampolines, as prune() allows for a profiled one. */
-static struct flow_range *copy_flow(struct program *pg, const struct di_copy *c,
-				  const uint8_t *host, uint64_t bias,
-				  size_t *n)
+/* One copy being armed: what the steps below share. */
+struct copy_arming {
+	struct arming *a;
+	const struct copy_ref *refs; /* every profiled copy of the object,
+					outermost first */
+	size_t nrefs;
+	const struct copy_ref *ref;  /* the one armed */
+	const uint8_t *host;         /* the code of the function that holds
+					it when that is one range (read
+					once), else NULL */
+	struct flow_range *flow;     /* its code, for its ways in and out */
+	size_t nflow;
+};
+
+/* What copy `ca->ref`'s code is made of, for its ways in and out: its
+ * ranges, and the islands of the code around it that its calls need not
+ * leave for.  The function that holds it (when its code is one range)
+ * may get trampolines, as prune() allows for a profiled one. */
+static void copy_flow(struct copy_arming *ca)
 {
-	size_t size = host ? (size_t)(c->host[0].hi - c->host[0].lo) : 0;
+	const struct di_copy *c = ca->ref->c;
+	struct arming *a = ca->a;
+	size_t size = ca->host ? (size_t)(c->host[0].hi - c->host[0].lo) : 0;
 	struct ds_targets targets = { 0 };
-	struct flow_range *flow = to_flow_ranges(c->ranges, c->nranges,
-					      c->nranges + 2);
 	long k = 0;
 
-	*n = c->nranges;
-	if (!host || ds_branch_targets(host, size, c->host[0].lo, &targets) < 0)
-		return flow;
-	k = ds_islands(host, size, c->host[0].lo, flow, c->nranges,
-		       &targets, flow + *n, c->nranges + 2);
-	*n += k > 0 ? (size_t)k : 0;
+	ca->flow = to_flow_ranges(c->ranges, c->nranges, c->nranges + 2);
+	ca->nflow = c->nranges;
+	if (!ca->host ||
+	    ds_branch_targets(ca->host, size, c->host[0].lo, &targets) < 0)
+		return;
+	k = ds_islands(ca->host, size, c->host[0].lo, ca->flow, c->nranges,
+		       &targets, ca->flow + ca->nflow, c->nranges + 2);
+	ca->nflow += k > 0 ? (size_t)k : 0;
 	for (size_t i = 0; i < targets.n; i++)
-		targets.v[i] += bias;
-	bps_add_region(pg->bps, c->host[0].lo + bias, c->host[0].hi + bias,
+		targets.v[i] += a->bias;
+	bps_add_region(a->bps, c->host[0].lo + a->bias, c->host[0].hi + a->bias,
 		       &targets);
 	free(targets.v);
-	return flow;
 }
 
-/* Registers where execution leaves copy `ref` (its code `flow`, n ranges)
- * for the code around it; a jump to another function is a tail call:
- * its events will tell.  `host` is the holding function's code when it is
- * one range (read once), else NULL. */
-static void arm_exits(struct program *pg, const struct copy_ref *refs,
-		      size_t nrefs, const struct copy_ref *ref,
-		      const struct flow_range *flow, size_t nflow,
-		      const uint8_t *host, uint64_t bias, uint64_t *lo,
-		      uint64_t *hi)
+/* Registers where execution leaves the copy for the code around it; a
+ * jump to another function is a tail call: its events will tell. */
+static void arm_exits(struct copy_arming *ca)
 {
-	const struct di_copy *c = ref->c;
+	const struct di_copy *c = ca->ref->c;
+	const struct flow_range *flow = ca->flow;
 
-	for (size_t r = 0; r < nflow; r++) {
-		bool in_host = host && flow[r].lo >= c->host[0].lo &&
+	for (size_t r = 0; r < ca->nflow; r++) {
+		bool in_host = ca->host && flow[r].lo >= c->host[0].lo &&
 			       flow[r].hi <= c->host[0].hi;
 		uint8_t *code = in_host ? NULL :
-				       read_code(pg, flow[r].lo, flow[r].hi, bias);
-		const uint8_t *at = in_host ? host + (flow[r].lo - c->host[0].lo) :
+				       read_code(ca->a, flow[r].lo, flow[r].hi);
+		const uint8_t *at = in_host ? ca->host + (flow[r].lo - c->host[0].lo) :
 					      code;
 		size_t n = (size_t)(flow[r].hi - flow[r].lo);
 		uint64_t *exits;
@@ -536,7 +556,7 @@ static void arm_exits(struct program *pg, const struct copy_ref *refs,
 		if (!at)
 			continue;
 		exits = xcalloc(n + 1, sizeof(*exits));
-		k = ds_exits(at, n, flow[r].lo, flow, nflow, exits, n + 1);
+		k = ds_exits(at, n, flow[r].lo, flow, ca->nflow, exits, n + 1);
 		for (long e = 0; e < k; e++) {
 			bool around = false;
 
@@ -545,50 +565,45 @@ static void arm_exits(struct program *pg, const struct copy_ref *refs,
 					 exits[e] < c->host[h].hi;
 			if (!around)
 				continue;
-			add_bp(pg, ref->di, exits[e], bias, BP_LEAVE, 0, 0,
-			       copy_at(refs, nrefs, exits[e]), 0);
-			span(exits[e] + bias, lo, hi);
+			add_bp(ca->a, ca->ref->di, exits[e], BP_LEAVE, 0, 0,
+			       copy_at(ca->refs, ca->nrefs, exits[e]), 0);
 		}
 		free(exits);
 		free(code);
 	}
 }
 
-/* Where the code around copy `ref` jumps or falls into its middle (the
- * compiler interleaves the two): its call goes on there.  `host` is the
- * holding function's code when it is one range. */
-static void arm_reentries(struct program *pg, const struct copy_ref *refs,
-			  size_t nrefs, const struct copy_ref *ref,
-			  const struct flow_range *flow, size_t nflow,
-			  const uint8_t *host, uint64_t bias, uint64_t *lo,
-			  uint64_t *hi)
+/* Where the code around the copy jumps or falls into its middle (the
+ * compiler interleaves the two): its call goes on there. */
+static void arm_reentries(struct copy_arming *ca)
 {
+	const struct copy_ref *ref = ca->ref;
 	const struct di_copy *c = ref->c;
-	struct flow_range *inside = xcalloc(nflow + 1, sizeof(*inside));
+	struct flow_range *inside = xcalloc(ca->nflow + 1, sizeof(*inside));
 
 	/* The instruction where it begins is the copy's too. */
-	memcpy(inside, flow, nflow * sizeof(*inside));
-	inside[nflow].lo = c->entry;
-	inside[nflow].hi = c->entry + 1;
+	memcpy(inside, ca->flow, ca->nflow * sizeof(*inside));
+	inside[ca->nflow].lo = c->entry;
+	inside[ca->nflow].hi = c->entry + 1;
 	for (size_t h = 0; h < c->nhost; h++) {
 		size_t n = (size_t)(c->host[h].hi - c->host[h].lo);
-		uint8_t *code = host ? NULL :
-				       read_code(pg, c->host[h].lo, c->host[h].hi, bias);
-		const uint8_t *at = host ? host : code;
+		uint8_t *code = ca->host ? NULL :
+				read_code(ca->a, c->host[h].lo, c->host[h].hi);
+		const uint8_t *at = ca->host ? ca->host : code;
 		uint64_t *in;
 		long k;
 
 		if (!at)
 			continue;
 		in = xcalloc(n + 1, sizeof(*in));
-		k = ds_entries(at, n, c->host[h].lo, inside, nflow + 1, in, n + 1);
+		k = ds_entries(at, n, c->host[h].lo, inside, ca->nflow + 1, in,
+			       n + 1);
 		for (long e = 0; e < k; e++) {
 			if (in[e] == c->entry ||
-			    copy_at(refs, nrefs, in[e]) != ref->idx)
+			    copy_at(ca->refs, ca->nrefs, in[e]) != ref->idx)
 				continue;
-			add_bp(pg, ref->di, in[e], bias, BP_REENTER, ref->fn,
-			       copy_line_at(pg, ref, in[e]), ref->idx, 0);
-			span(in[e] + bias, lo, hi);
+			add_bp(ca->a, ref->di, in[e], BP_REENTER, ref->fn,
+			       copy_line_at(ca->a, ref, in[e]), ref->idx, 0);
 		}
 		free(in);
 		free(code);
@@ -596,18 +611,22 @@ static void arm_reentries(struct program *pg, const struct copy_ref *refs,
 	free(inside);
 }
 
-/* Registers the breakpoints of copy `ref`, loaded at `bias`. */
-static void arm_copy(struct program *pg, const struct copy_ref *refs,
-		     size_t nrefs, const struct copy_ref *ref, uint64_t bias,
-		     uint64_t *lo, uint64_t *hi)
+/* Registers the breakpoints of copy `ref`, one of the `nrefs` of `refs`. */
+static void arm_copy(struct arming *a, const struct copy_ref *refs,
+		     size_t nrefs, const struct copy_ref *ref)
 {
 	const struct di_copy *c = ref->c;
 	unsigned outer = ref->idx;
 	uint8_t *host = c->nhost == 1 ?
-				read_code(pg, c->host[0].lo, c->host[0].hi, bias) :
+				read_code(a, c->host[0].lo, c->host[0].hi) :
 				NULL;
-	struct flow_range *flow;
-	size_t nflow;
+	struct copy_arming ca = {
+		.a = a,
+		.refs = refs,
+		.nrefs = nrefs,
+		.ref = ref,
+		.host = host,
+	};
 
 	/* The outermost profiled copy around it that begins here too (refs
 	 * come outermost first). */
@@ -617,30 +636,27 @@ static void arm_copy(struct program *pg, const struct copy_ref *refs,
 			for (size_t o = 0; o < c->nouter; o++)
 				if (c->outer[o] == refs[i].c->id)
 					outer = refs[i].idx;
-	add_bp(pg, ref->di, c->entry, bias, BP_COPY, 0, 0, ref->idx, outer);
-	span(c->entry + bias, lo, hi);
+	add_bp(a, ref->di, c->entry, BP_COPY, 0, 0, ref->idx, outer);
 	for (size_t r = 0; r < c->nrows; r++) {
 		const struct di_row *row = &c->rows[r];
 
-		profile_mark_code(pg->prof, ref->fn, row->line);
+		profile_mark_code(a->prof, ref->fn, row->line);
 		if (row->addr != c->entry && copy_begins(refs, nrefs, row->addr))
 			continue;
-		add_bp(pg, ref->di, row->addr, bias, BP_LINE, ref->fn, row->line,
+		add_bp(a, ref->di, row->addr, BP_LINE, ref->fn, row->line,
 		       ref->idx, 0);
-		span(row->addr + bias, lo, hi);
 	}
-	flow = copy_flow(pg, c, host, bias, &nflow);
-	arm_exits(pg, refs, nrefs, ref, flow, nflow, host, bias, lo, hi);
-	arm_reentries(pg, refs, nrefs, ref, flow, nflow, host, bias, lo, hi);
-	free(flow);
+	copy_flow(&ca);
+	arm_exits(&ca);
+	arm_reentries(&ca);
+	free(ca.flow);
 	free(host);
 }
 
-/* Profiles the functions `fns` loaded at `bias`: rows in the profile,
- * breakpoints registered (armed by the caller); *lo..*hi grows to span
+/* Profiles the functions `fns` of the object: rows in the profile,
+ * breakpoints registered (armed by the caller); a->lo..hi grows to span
  * them. */
-static void add_functions(struct program *pg, const struct di_functions *fns,
-			  uint64_t bias, uint64_t *lo, uint64_t *hi)
+static void add_functions(struct arming *a, const struct di_functions *fns)
 {
 	unsigned *idx = xcalloc(fns->n + 1, sizeof(*idx));
 	struct copy_ref *refs;
@@ -648,17 +664,17 @@ static void add_functions(struct program *pg, const struct di_functions *fns,
 
 	for (size_t i = 0; i < fns->n; i++) {
 		const struct di_function *f = &fns->v[i];
-		long known = profile_find_function(pg->prof, f->name, f->file,
+		long known = profile_find_function(a->prof, f->name, f->file,
 						   f->first_line);
 
 		/* A library loaded again adds to the same table. */
 		idx[i] = known >= 0 ? (unsigned)known :
-				      profile_add_function(pg->prof, f->name, f->file,
+				      profile_add_function(a->prof, f->name, f->file,
 							   f->first_line, f->last_line);
 		if (f->header_line && known < 0)
-			profile_set_header(pg->prof, idx[i], f->header_line);
+			profile_set_header(a->prof, idx[i], f->header_line);
 	}
-	refs = add_copies(pg, fns, idx, &nrefs);
+	refs = add_copies(a, fns, idx, &nrefs);
 	for (size_t i = 0; i < fns->n; i++) {
 		const struct di_function *f = &fns->v[i];
 		int *keep;
@@ -666,25 +682,22 @@ static void add_functions(struct program *pg, const struct di_functions *fns,
 		if (!f->entry)
 			continue; /* copies only */
 		keep = xcalloc(f->nrows + 1, sizeof(*keep));
-		bps_add(pg->bps, f->entry + bias, BP_ENTRY, idx[i], 0);
-		span(f->entry + bias, lo, hi);
-		if (prune(pg, f, bias, keep) < 0)
+		bps_add(a->bps, f->entry + a->bias, BP_ENTRY, idx[i], 0);
+		span(a, f->entry + a->bias);
+		if (prune(a, f, keep) < 0)
 			for (size_t r = 0; r < f->nrows; r++)
 				keep[r] = 1;
 		for (size_t r = 0; r < f->nrows; r++) {
-			uint64_t a = f->rows[r].addr + bias;
-
-			profile_mark_code(pg->prof, idx[i], f->rows[r].line);
+			profile_mark_code(a->prof, idx[i], f->rows[r].line);
 			if (!keep[r] || copy_begins(refs, nrefs, f->rows[r].addr))
 				continue;
-			add_bp(pg, f->di, f->rows[r].addr, bias, BP_LINE, idx[i],
+			add_bp(a, f->di, f->rows[r].addr, BP_LINE, idx[i],
 			       f->rows[r].line, 0, 0);
-			span(a, lo, hi);
 		}
 		free(keep);
 	}
 	for (size_t i = 0; i < nrefs; i++)
-		arm_copy(pg, refs, nrefs, &refs[i], bias, lo, hi);
+		arm_copy(a, refs, nrefs, &refs[i]);
 	free(refs);
 	free(idx);
 }
@@ -757,7 +770,9 @@ static int watch_linker(struct program *pg)
 int program_arm(struct program *pg, struct tracee *t,
 		struct breakpoints *bps, pid_t tid)
 {
-	uint64_t bias = 0, lo = UINT64_MAX, hi = 0;
+	uint64_t bias = 0;
+	struct arming a = { .prof = pg->prof, .t = t, .bps = bps,
+			    .lo = UINT64_MAX };
 	size_t before;
 
 	pg->t = t;
@@ -775,15 +790,16 @@ int program_arm(struct program *pg, struct tracee *t,
 	before = bps_count(bps);
 	if (pg->depth)
 		expand(pg, bias);
-	add_functions(pg, &pg->exe_fns, bias, &lo, &hi);
+	a.bias = bias;
+	add_functions(&a, &pg->exe_fns);
 	if (pg->interp && watch_linker(pg) < 0)
 		return -1;
 	/* A scratch area near the program even when none of its own
 	 * functions is profiled: the first one holds the stub that maps the
 	 * others, near libraries, later. */
-	if (debuginfo_entry_point(pg->exe) + bias < lo)
-		lo = debuginfo_entry_point(pg->exe) + bias;
-	if (arm_near(pg, tid, lo, bps_count(bps) - before + 1) < 0)
+	if (debuginfo_entry_point(pg->exe) + bias < a.lo)
+		a.lo = debuginfo_entry_point(pg->exe) + bias;
+	if (arm_near(pg, tid, a.lo, bps_count(bps) - before + 1) < 0)
 		return -1;
 	if (tracee_is_attached(t) && pg->r_debug)
 		return program_on_dl_event(pg, tid);
@@ -936,7 +952,8 @@ static int add_object(struct program *pg, const char *path, uint64_t bias,
 		debuginfo_close(di);
 		di = NULL;
 	}
-	uint64_t lo = UINT64_MAX, hi = 0;
+	struct arming a = { .prof = pg->prof, .t = pg->t, .bps = pg->bps,
+			    .bias = bias, .lo = UINT64_MAX };
 	struct object *o;
 	size_t before;
 	int rc = 0;
@@ -959,11 +976,11 @@ static int add_object(struct program *pg, const char *path, uint64_t bias,
 		lookup_all(pg, di, &fns);
 	if (fns.n) {
 		before = bps_count(pg->bps);
-		add_functions(pg, &fns, bias, &lo, &hi);
-		rc = arm_near(pg, tid, lo, bps_count(pg->bps) - before);
+		add_functions(&a, &fns);
+		rc = arm_near(pg, tid, a.lo, bps_count(pg->bps) - before);
 		o = &pg->objs[pg->nobjs - 1];
-		o->lo = lo;
-		o->hi = hi;
+		o->lo = a.lo;
+		o->hi = a.hi;
 	}
 	di_functions_free(&fns);
 	debuginfo_close(di);
