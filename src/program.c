@@ -17,13 +17,12 @@
  * for the same selection.
  *
  * Which breakpoints a chosen function takes, its inlined copies' too, is
- * arming.c's.
+ * arming.c's; reading the linker's list out of the process, linkmap.c's.
  */
 #define _GNU_SOURCE
 #include "program.h"
 
 #include <elf.h>
-#include <link.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,15 +33,9 @@
 #include "arming.h"
 #include "debuginfo.h"
 #include "flow.h"
+#include "linkmap.h"
 #include "util.h"
 
-/* Offsets in the dynamic linker's structures (glibc, x86-64). */
-#define R_DEBUG_MAP 8
-#define R_DEBUG_STATE 24
-#define LINK_MAP_ADDR 0
-#define LINK_MAP_NAME 8
-#define LINK_MAP_NEXT 24
-#define MAX_OBJECTS 4096
 
 struct object {
 	char *path;
@@ -470,31 +463,6 @@ int program_exec(struct program *pg, pid_t tid)
 	return 1;
 }
 
-static int read_u64(struct program *pg, uint64_t addr, uint64_t *v)
-{
-	return tracee_read(pg->t, addr, v, sizeof(*v));
-}
-
-/* A C string of the target's, at most `n` - 1 bytes. */
-static int read_str(struct program *pg, uint64_t addr, char *buf, size_t n)
-{
-	size_t got = 0;
-
-	while (got < n - 1) {
-		size_t chunk = 64 - ((addr + got) & 63);
-
-		if (chunk > n - 1 - got)
-			chunk = n - 1 - got;
-		if (tracee_read(pg->t, addr + got, buf + got, chunk) < 0)
-			return -1;
-		if (memchr(buf + got, '\0', chunk))
-			return 0;
-		got += chunk;
-	}
-	buf[n - 1] = '\0';
-	return 0;
-}
-
 static struct object *object_find(struct program *pg, const char *path,
 				  uint64_t bias)
 {
@@ -565,35 +533,31 @@ static int add_object(struct program *pg, const char *path, uint64_t bias,
 
 int program_on_dl_event(struct program *pg, pid_t tid)
 {
-	uint64_t state, map, next;
-	char path[4096];
+	struct linkmap_object *list;
+	long n = pg->r_debug ? linkmap_read(pg->t, pg->r_debug, &list) : -1;
 	size_t k = 0;
+	int rc = 0;
 
-	if (!pg->r_debug || read_u64(pg, pg->r_debug + R_DEBUG_STATE, &state) < 0 ||
-	    (int)state != RT_CONSISTENT ||
-	    read_u64(pg, pg->r_debug + R_DEBUG_MAP, &map) < 0)
+	if (n < 0)
 		return 0;
 	for (size_t i = 0; i < pg->nobjs; i++)
 		pg->objs[i].present = false;
-	for (size_t n = 0; map && n < MAX_OBJECTS; n++, map = next) {
-		uint64_t l_addr, l_name;
+	for (long i = 0; i < n && rc == 0; i++) {
+		const char *path = list[i].path;
 		struct object *o;
 
-		if (read_u64(pg, map + LINK_MAP_ADDR, &l_addr) < 0 ||
-		    read_u64(pg, map + LINK_MAP_NAME, &l_name) < 0 ||
-		    read_u64(pg, map + LINK_MAP_NEXT, &next) < 0)
-			break;
 		/* The executable has no name here, the vDSO no file. */
-		if (!l_name || read_str(pg, l_name, path, sizeof(path)) < 0 ||
-		    path[0] != '/' || (pg->interp && !strcmp(path, pg->interp)))
+		if (path[0] != '/' || (pg->interp && !strcmp(path, pg->interp)))
 			continue;
-		if ((o = object_find(pg, path, l_addr))) {
+		if ((o = object_find(pg, path, list[i].bias))) {
 			o->present = true;
 			continue;
 		}
-		if (add_object(pg, path, l_addr, tid) < 0)
-			return -1;
+		rc = add_object(pg, path, list[i].bias, tid);
 	}
+	linkmap_free(list, (size_t)n);
+	if (rc < 0)
+		return -1;
 	for (size_t i = 0; i < pg->nobjs; i++) {
 		struct object *o = &pg->objs[i];
 
