@@ -6,24 +6,32 @@
 #include "linkmap.h"
 
 #include <link.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tracee.h"
 #include "util.h"
 
-/* Offsets in the dynamic linker's structures (glibc, x86-64). */
-#define R_DEBUG_MAP 8
-#define R_DEBUG_STATE 24
-#define LINK_MAP_ADDR 0
-#define LINK_MAP_NAME 8
-#define LINK_MAP_NEXT 24
+/* The target's structures are laid out as <link.h> has them here:
+ * memprof traces only programs of its own architecture (x86-64, the one
+ * displace.c relocates), whose pointers and addresses are read as 8
+ * bytes below. */
+_Static_assert(sizeof(void *) == 8 && sizeof(ElfW(Addr)) == 8,
+	       "memprof reads a 64-bit target's link_map");
+
+/* More than any program loads: a list that loops is not followed
+ * forever. */
 #define MAX_OBJECTS 4096
 
 static int read_u64(struct tracee *t, uint64_t addr, uint64_t *v)
 {
 	return tracee_read(t, addr, v, sizeof(*v));
 }
+
+/* Field `f` (a pointer or an address) of the target's link_map at `m`. */
+#define read_lm(t, m, f, v) \
+	read_u64(t, (m) + offsetof(struct link_map, f), v)
 
 /* A C string of the target's, at most `n` - 1 bytes. */
 static int read_str(struct tracee *t, uint64_t addr, char *buf, size_t n)
@@ -48,21 +56,23 @@ static int read_str(struct tracee *t, uint64_t addr, char *buf, size_t n)
 long linkmap_read(struct tracee *t, uint64_t r_debug,
 		  struct linkmap_object **out)
 {
-	uint64_t state, map, next;
+	uint64_t map, next;
+	int state;
 	char path[4096];
 	struct linkmap_object *v = NULL;
 	size_t k = 0;
 
-	if (read_u64(t, r_debug + R_DEBUG_STATE, &state) < 0 ||
-	    (int)state != RT_CONSISTENT ||
-	    read_u64(t, r_debug + R_DEBUG_MAP, &map) < 0)
+	if (tracee_read(t, r_debug + offsetof(struct r_debug, r_state), &state,
+			sizeof(state)) < 0 ||
+	    state != RT_CONSISTENT ||
+	    read_u64(t, r_debug + offsetof(struct r_debug, r_map), &map) < 0)
 		return -1;
 	for (size_t n = 0; map && n < MAX_OBJECTS; n++, map = next) {
 		uint64_t l_addr, l_name;
 
-		if (read_u64(t, map + LINK_MAP_ADDR, &l_addr) < 0 ||
-		    read_u64(t, map + LINK_MAP_NAME, &l_name) < 0 ||
-		    read_u64(t, map + LINK_MAP_NEXT, &next) < 0)
+		if (read_lm(t, map, l_addr, &l_addr) < 0 ||
+		    read_lm(t, map, l_name, &l_name) < 0 ||
+		    read_lm(t, map, l_next, &next) < 0)
 			break;
 		if (!l_name || read_str(t, l_name, path, sizeof(path)) < 0)
 			continue;
