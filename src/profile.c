@@ -20,13 +20,13 @@
  *                higher RSS the caller reports in between (the kernel's
  *                peak since the last event, see profile_raise_peak).
  *   Heap inc     (--heap) the same sum as Increment, of the live heap
- *                bytes the caller gives with profile_set_heap before each
- *                event (heap.c: malloc'd minus freed, in the program's
- *                malloc_usable_size terms) instead of the RSS.
+ *                bytes each event carries (line_event.heap_bytes; heap.c:
+ *                malloc'd minus freed, in the program's malloc_usable_size
+ *                terms) instead of the RSS.
  *   Faults       (--faults) the process's minor and major page faults
  *                while the line ran, summed over its executions: the
  *                change, from its start to its finish, of the fault
- *                counts the caller gives with the events.
+ *                counts the events carry (line_event.minflt, .majflt).
  *   header line  (first_line, the function's declaration) starts at entry
  *                and finishes at the first line event: it shows the RSS at
  *                entry, and its occurrences are the calls.
@@ -39,12 +39,17 @@
  * into the copy's middle (the compiler interleaves it with the code
  * around) the call goes on, its line too, without a new occurrence.  Its
  * frame sits on top of the frame of the function it was copied into, with
- * the same stack pointer: the caller gives every event the stack pointer
- * its call had at entry, so one call's events all carry the same one.
+ * the same stack pointer: the producer gives every event the stack pointer
+ * its call had at entry (line_event.call_sp), so one call's events all
+ * carry the same one.
  *
  * Calls are told apart by their stack pointer at entry, per thread, which
  * also lets calls left by longjmp, exceptions or tail calls be closed when
- * a later event shows their stack frame is gone.  Everything here runs on
+ * a later event shows their stack frame is gone.
+ *
+ * Every figure comes in the event's record (struct line_event), whoever
+ * produced it: nothing here knows of ptrace or of a second producer.
+ * Everything here runs on
  * the tracer's hot path: no allocation except when a thread's call stack
  * grows deeper than ever before, no I/O.
  */
@@ -72,8 +77,6 @@ struct profile {
 	size_t cap;
 	struct copy *copies;       /* [0] unused: 0 means none */
 	size_t ncopies, copies_cap;
-	int64_t heap;              /* live heap bytes now (--heap) */
-	int64_t minflt, majflt;    /* page faults so far (--faults) */
 	profile_call_fn *observer; /* told of calls beginning and ending */
 	void *observer_ctx;
 };
@@ -83,17 +86,6 @@ void profile_observe_calls(struct profile *p, profile_call_fn *observer,
 {
 	p->observer = observer;
 	p->observer_ctx = ctx;
-}
-
-void profile_set_faults(struct profile *p, int64_t minor, int64_t major)
-{
-	p->minflt = minor;
-	p->majflt = major;
-}
-
-void profile_set_heap(struct profile *p, int64_t heap_bytes)
-{
-	p->heap = heap_bytes;
 }
 
 struct profile *profile_new(void)
@@ -207,11 +199,18 @@ const struct profile_function *profile_function(const struct profile *p,
 	return i < p->n ? &p->fns[i] : NULL;
 }
 
-/* The current line of call `f` ends with RSS `rss`. */
+/* The stack pointer that identifies the call an event is in. */
+static uint64_t call_sp(const struct line_event *ev)
+{
+	return ev->call_sp ? ev->call_sp : ev->sp;
+}
+
+/* The current line of call `f` ends at event `ev`. */
 static void finish_line(struct profile *p, const struct profile_frame *f,
-			int64_t rss)
+			const struct line_event *ev)
 {
 	struct profile_line *l = line_of(p, f->fn, f->line);
+	int64_t rss = ev->rss;
 
 	if (!l)
 		return;
@@ -220,60 +219,76 @@ static void finish_line(struct profile *p, const struct profile_frame *f,
 		l->peak_bytes = f->line_peak;
 	if (rss > l->peak_bytes)
 		l->peak_bytes = rss;
-	l->heap_increment_bytes += p->heap - f->line_heap;
-	l->minor_faults += p->minflt - f->line_minflt;
-	l->major_faults += p->majflt - f->line_majflt;
+	l->heap_increment_bytes += ev->heap_bytes - f->line_heap;
+	l->minor_faults += ev->minflt - f->line_minflt;
+	l->major_faults += ev->majflt - f->line_majflt;
 	if (!l->finished || rss > l->mem_bytes)
 		l->mem_bytes = rss;
 	l->finished++;
 }
 
-/* Call `f` is now running `line`, from `addr`. */
-static void run_line(struct profile *p, struct profile_frame *f,
-		     unsigned line, uint64_t addr, int64_t rss)
+/* Call `f` is now running `line`, from `addr`, since event `ev`. */
+static void run_line(struct profile_frame *f, unsigned line, uint64_t addr,
+		     const struct line_event *ev)
 {
 	f->line = line;
-	f->line_rss = rss;
-	f->line_heap = p->heap;
-	f->line_minflt = p->minflt;
-	f->line_majflt = p->majflt;
-	f->line_peak = rss;
+	f->line_rss = ev->rss;
+	f->line_heap = ev->heap_bytes;
+	f->line_minflt = ev->minflt;
+	f->line_majflt = ev->majflt;
+	f->line_peak = ev->rss;
 	f->last_addr = addr;
 }
 
 /* The same, a new execution of the line. */
 static void begin_line(struct profile *p, struct profile_frame *f,
-		       unsigned line, uint64_t addr, int64_t rss)
+		       unsigned line, uint64_t addr,
+		       const struct line_event *ev)
 {
 	struct profile_line *l = line_of(p, f->fn, line);
 
 	if (l)
 		l->occurrences++;
-	run_line(p, f, line, addr, rss);
+	run_line(f, line, addr, ev);
 }
 
-/* The innermost call of `s` ends with RSS `rss`. */
-static void end_call(struct profile *p, struct profile_stack *s, int64_t rss)
+/* The innermost call of `s` ends at event `ev`. */
+static void end_call(struct profile *p, struct profile_stack *s,
+		     const struct line_event *ev)
 {
 	const struct profile_frame *top = &s->frames[--s->depth];
 
-	finish_line(p, top, rss);
+	finish_line(p, top, ev);
 	if (p->observer)
-		p->observer(p->observer_ctx, top->fn, 0, rss);
+		p->observer(p->observer_ctx, top->fn, 0, ev->rss);
 }
 
 /* Closes the calls whose frame is gone: entry sp below `sp`, or equal to
  * it when `inclusive` (a new call at the same sp replaced the old one). */
 static void close_gone(struct profile *p, struct profile_stack *s,
-		       uint64_t sp, bool inclusive, int64_t rss)
+		       uint64_t sp, bool inclusive,
+		       const struct line_event *ev)
 {
 	while (s->depth) {
 		const struct profile_frame *top = &s->frames[s->depth - 1];
 
 		if (top->sp > sp || (top->sp == sp && !inclusive))
 			break;
-		end_call(p, s, rss);
+		end_call(p, s, ev);
 	}
+}
+
+/* The event's peak (--peak) goes to the lines running in this thread,
+ * before the event ends or begins any: they ran while it was reached.
+ * Only once per event, as one event may take several calls. */
+static void take_peak(struct profile_stack *s, const struct line_event *ev)
+{
+	if (ev->peak_bytes <= 0 || s->peak_seq == ev->seq)
+		return;
+	s->peak_seq = ev->seq;
+	for (size_t i = 0; i < s->depth; i++)
+		if (ev->peak_bytes > s->frames[i].line_peak)
+			s->frames[i].line_peak = ev->peak_bytes;
 }
 
 /* A new frame on top of `s`, for function `fn`. */
@@ -296,11 +311,12 @@ static struct profile_frame *push(struct profile_stack *s, unsigned fn,
 /* Execution reached line start `addr` of `line` in call `f`: a new
  * execution of the line, unless the current one simply goes on. */
 static void step_line(struct profile *p, struct profile_frame *f,
-		      unsigned line, uint64_t addr, int64_t rss)
+		      unsigned line, uint64_t addr,
+		      const struct line_event *ev)
 {
 	if (line != f->line || addr <= f->last_addr) {
-		finish_line(p, f, rss);
-		begin_line(p, f, line, addr, rss);
+		finish_line(p, f, ev);
+		begin_line(p, f, line, addr, ev);
 	} else {
 		f->last_addr = addr;
 	}
@@ -317,9 +333,11 @@ static bool contains(const struct profile *p, unsigned outer, unsigned copy)
 	return false;
 }
 
-void profile_leave(struct profile *p, struct profile_stack *s, unsigned copy,
-		   uint64_t sp, int64_t rss)
+/* profile_leave's work, once the peak is taken. */
+static void leave(struct profile *p, struct profile_stack *s,
+		  const struct line_event *ev, unsigned copy)
 {
+	uint64_t sp = call_sp(ev);
 	size_t n = 0;
 
 	while (s->depth) {
@@ -334,17 +352,26 @@ void profile_leave(struct profile *p, struct profile_stack *s, unsigned copy,
 			s->left[n].line = top->line;
 			s->nleft = ++n;
 		}
-		end_call(p, s, rss);
+		end_call(p, s, ev);
 	}
 }
 
+void profile_leave(struct profile *p, struct profile_stack *s,
+		   const struct line_event *ev, unsigned copy)
+{
+	take_peak(s, ev);
+	leave(p, s, ev, copy);
+}
+
 void profile_enter_copies(struct profile *p, struct profile_stack *s,
-			  unsigned outer, unsigned inner, uint64_t addr,
-			  uint64_t sp, int64_t rss)
+			  const struct line_event *ev, unsigned outer,
+			  unsigned inner)
 {
 	unsigned chain[MAX_NESTING];
+	uint64_t sp = call_sp(ev);
 	size_t n = 0;
 
+	take_peak(s, ev);
 	if (!inner || inner >= p->ncopies)
 		return;
 	for (unsigned c = inner; c && n < MAX_NESTING; c = p->copies[c].parent) {
@@ -352,8 +379,8 @@ void profile_enter_copies(struct profile *p, struct profile_stack *s,
 		if (c == outer)
 			break;
 	}
-	close_gone(p, s, sp, false, rss);
-	profile_leave(p, s, p->copies[chain[n - 1]].parent, sp, rss);
+	close_gone(p, s, sp, false, ev);
+	leave(p, s, ev, p->copies[chain[n - 1]].parent);
 	while (n--) {
 		const struct copy *c = &p->copies[chain[n]];
 		struct profile_frame *f;
@@ -361,41 +388,44 @@ void profile_enter_copies(struct profile *p, struct profile_stack *s,
 		if (c->caller >= 0 && s->depth) {
 			f = &s->frames[s->depth - 1];
 			if (f->fn == (unsigned)c->caller && f->copy == c->parent)
-				step_line(p, f, c->call_line, addr, rss);
+				step_line(p, f, c->call_line, ev->addr, ev);
 		}
 		f = push(s, c->fn, sp, chain[n]);
 		p->fns[c->fn].calls++;
-		begin_line(p, f, p->fns[c->fn].header_line, 0, rss);
+		begin_line(p, f, p->fns[c->fn].header_line, 0, ev);
 		if (p->observer)
-			p->observer(p->observer_ctx, c->fn, 1, rss);
+			p->observer(p->observer_ctx, c->fn, 1, ev->rss);
 	}
 }
 
-void profile_enter(struct profile *p, struct profile_stack *s, unsigned fn,
-		   uint64_t sp, int64_t rss)
+void profile_enter(struct profile *p, struct profile_stack *s,
+		   const struct line_event *ev, unsigned fn)
 {
 	struct profile_frame *f;
 
-	close_gone(p, s, sp, true, rss);
-	f = push(s, fn, sp, 0);
+	take_peak(s, ev);
+	close_gone(p, s, ev->sp, true, ev);
+	f = push(s, fn, ev->sp, 0);
 	p->fns[fn].calls++;
-	begin_line(p, f, p->fns[fn].header_line, 0, rss);
+	begin_line(p, f, p->fns[fn].header_line, 0, ev);
 	if (p->observer)
-		p->observer(p->observer_ctx, fn, 1, rss);
+		p->observer(p->observer_ctx, fn, 1, ev->rss);
 }
 
-void profile_line_in(struct profile *p, struct profile_stack *s, unsigned fn,
-		     unsigned line, uint64_t addr, uint64_t sp, unsigned copy,
-		     int64_t rss)
+void profile_line_in(struct profile *p, struct profile_stack *s,
+		     const struct line_event *ev, unsigned fn, unsigned line,
+		     unsigned copy)
 {
+	uint64_t sp = call_sp(ev);
 	struct profile_frame *f;
 
-	close_gone(p, s, sp, false, rss);
-	profile_leave(p, s, copy, sp, rss);
+	take_peak(s, ev);
+	close_gone(p, s, sp, false, ev);
+	leave(p, s, ev, copy);
 	if (copy && (!s->depth || s->frames[s->depth - 1].copy != copy)) {
 		/* Entered by a jump into its middle: the call goes on. */
 		if (copy < p->ncopies && p->copies[copy].fn == fn)
-			begin_line(p, push(s, fn, sp, copy), line, addr, rss);
+			begin_line(p, push(s, fn, sp, copy), line, ev->addr, ev);
 		return;
 	}
 	if (!s->depth)
@@ -403,44 +433,45 @@ void profile_line_in(struct profile *p, struct profile_stack *s, unsigned fn,
 	f = &s->frames[s->depth - 1];
 	if (f->fn != fn)
 		return;
-	step_line(p, f, line, addr, rss);
+	step_line(p, f, line, ev->addr, ev);
 }
 
-void profile_resume(struct profile *p, struct profile_stack *s, unsigned fn,
-		    unsigned line, uint64_t addr, uint64_t sp, unsigned copy,
-		    int64_t rss)
+void profile_resume(struct profile *p, struct profile_stack *s,
+		    const struct line_event *ev, unsigned fn, unsigned line,
+		    unsigned copy)
 {
-	close_gone(p, s, sp, false, rss);
-	profile_leave(p, s, copy, sp, rss);
+	uint64_t sp = call_sp(ev);
+
+	take_peak(s, ev);
+	close_gone(p, s, sp, false, ev);
+	leave(p, s, ev, copy);
 	if (!copy || copy >= p->ncopies || p->copies[copy].fn != fn ||
 	    (s->depth && s->frames[s->depth - 1].copy == copy))
 		return; /* never left */
 	for (size_t i = 0; i < s->nleft; i++)
 		if (s->left[i].copy == copy && s->left[i].sp == sp) {
-			run_line(p, push(s, fn, sp, copy), s->left[i].line, addr,
-				 rss);
+			run_line(push(s, fn, sp, copy), s->left[i].line,
+				 ev->addr, ev);
 			return;
 		}
 	/* Never seen begin: adopted, like a jump into its middle (before
 	 * its first line start: its header runs, not a call). */
 	if (line)
-		begin_line(p, push(s, fn, sp, copy), line, addr, rss);
+		begin_line(p, push(s, fn, sp, copy), line, ev->addr, ev);
 	else
-		run_line(p, push(s, fn, sp, copy), p->fns[fn].header_line, addr,
-			 rss);
+		run_line(push(s, fn, sp, copy), p->fns[fn].header_line,
+			 ev->addr, ev);
 }
 
-void profile_line(struct profile *p, struct profile_stack *s, unsigned fn,
-		  unsigned line, uint64_t addr, uint64_t sp, int64_t rss)
+void profile_line(struct profile *p, struct profile_stack *s,
+		  const struct line_event *ev, unsigned fn, unsigned line)
 {
-	profile_line_in(p, s, fn, line, addr, sp, 0, rss);
+	profile_line_in(p, s, ev, fn, line, 0);
 }
 
-void profile_raise_peak(struct profile_stack *s, int64_t peak_bytes)
+void profile_raise_peak(struct profile_stack *s, const struct line_event *ev)
 {
-	for (size_t i = 0; i < s->depth; i++)
-		if (peak_bytes > s->frames[i].line_peak)
-			s->frames[i].line_peak = peak_bytes;
+	take_peak(s, ev);
 }
 
 bool profile_in(const struct profile_stack *s, unsigned fn)
@@ -448,24 +479,31 @@ bool profile_in(const struct profile_stack *s, unsigned fn)
 	return s->depth && s->frames[s->depth - 1].fn == fn;
 }
 
-void profile_adopt(struct profile *p, struct profile_stack *s, unsigned fn,
-		   unsigned line, uint64_t addr, uint64_t sp, int64_t rss)
+void profile_adopt(struct profile *p, struct profile_stack *s,
+		   const struct line_event *ev, unsigned fn, unsigned line)
 {
-	close_gone(p, s, sp, true, rss);
-	begin_line(p, push(s, fn, sp, 0), line, addr, rss);
+	/* Without the call's own, a stack pointer a little above the
+	 * current one stands for its entry. */
+	uint64_t sp = ev->call_sp ? ev->call_sp : ev->sp + 256;
+
+	take_peak(s, ev);
+	close_gone(p, s, sp, true, ev);
+	begin_line(p, push(s, fn, sp, 0), line, ev->addr, ev);
 }
 
-void profile_return(struct profile *p, struct profile_stack *s, uint64_t sp,
-		    int64_t rss)
+void profile_return(struct profile *p, struct profile_stack *s,
+		    const struct line_event *ev)
 {
-	close_gone(p, s, sp, false, rss);
+	take_peak(s, ev);
+	close_gone(p, s, ev->sp, false, ev);
 }
 
 void profile_close_all(struct profile *p, struct profile_stack *s,
-		       int64_t rss)
+		       const struct line_event *ev)
 {
+	take_peak(s, ev);
 	while (s->depth)
-		end_call(p, s, rss);
+		end_call(p, s, ev);
 }
 
 void profile_stack_release(struct profile_stack *s)

@@ -95,6 +95,11 @@ struct session {
 	size_t nkids;
 	bool attached;         /* calls may be running since before us */
 	int64_t last_rss, max_rss;
+	/* The last line event's record, which the next one starts from: a
+	 * counter that cannot be read keeps its value.  Calls closed between
+	 * events (a thread ends, an exec) are closed with its figures. */
+	struct line_event ev;
+	struct line_event end;  /* such a closing's record (see ending) */
 	/* The peak's place: the stack is unwound when the RSS has grown by
 	 * a step since the last time, and named at the end. */
 	int64_t place_rss;
@@ -115,6 +120,16 @@ static struct thread *thread_find(struct session *s, pid_t tid)
 			return &s->threads[i];
 		}
 	return NULL;
+}
+
+/* The record to close calls with outside a line event, at RSS `rss`: the
+ * last event's counters; its peak has been taken already. */
+static const struct line_event *ending(struct session *s, int64_t rss)
+{
+	s->end = s->ev;
+	s->end.rss = rss;
+	s->end.peak_bytes = 0;
+	return &s->end;
 }
 
 static struct thread *thread_add(struct session *s, pid_t tid, pid_t pid,
@@ -141,7 +156,7 @@ static void thread_remove(struct session *s, pid_t tid)
 
 	if (!th)
 		return;
-	profile_close_all(s->prof, &th->stack, s->last_rss);
+	profile_close_all(s->prof, &th->stack, ending(s, s->last_rss));
 	profile_stack_release(&th->stack);
 	*th = s->threads[--s->nthreads];
 }
@@ -236,9 +251,10 @@ void session_outcome_release(struct session_outcome *out)
 
 /* The stack pointer that the call running at `bp` had at its entry: its
  * canonical frame address less the return address, by the frame rule of
- * the breakpoint's address; the current one when that is unknown.  The
- * same all through a call, however its body moves the stack pointer: what
- * tells an inlined copy's code from a callee's. */
+ * the breakpoint's address; the current one when the rule is in another
+ * register, 0 when there is none (line_event.call_sp).  The same all
+ * through a call, however its body moves the stack pointer: what tells an
+ * inlined copy's code from a callee's. */
 static uint64_t entry_sp(const struct bp *bp,
 			 const struct user_regs_struct *regs)
 {
@@ -248,39 +264,64 @@ static uint64_t entry_sp(const struct bp *bp,
 	case 6:
 		return regs->rbp + (uint64_t)(int64_t)bp->cfa_off - 8;
 	default:
-		return regs->rsp;
+		return bp->cfa_reg >= 0 ? regs->rsp : 0;
 	}
 }
 
-static void account(struct session *s, struct thread *th, const struct bp *bp,
-		    struct user_regs_struct *regs)
+/* Fills the record of the event of thread `th` at `bp` (s->ev: what is
+ * not read again carries on from the previous event).  Returns the high
+ * water mark to watch: the RSS, or the peak since the last event when
+ * that is higher (--peak). */
+static int64_t fill_event(struct session *s, struct thread *th,
+			  const struct bp *bp,
+			  const struct user_regs_struct *regs)
 {
-	int64_t rss = sample(s);
-	unsigned kinds = bp->kinds, fn = bp->fn, line = bp->line;
-	uint64_t addr = bp->site, sp;
-	int64_t step = s->place_rss / 64, high = rss;
+	struct line_event *ev = &s->ev;
+	int64_t high;
 
+	ev->seq++;
+	ev->tid = th->tid;
+	ev->addr = bp->site;
+	ev->sp = regs->rsp;
+	ev->call_sp = entry_sp(bp, regs);
+	ev->rss = high = sample(s);
 	if (s->cfg->read_heap)
-		profile_set_heap(s->prof, s->cfg->read_heap(s->cfg->heap_ctx));
+		ev->heap_bytes = s->cfg->read_heap(s->cfg->heap_ctx);
 	if (s->cfg->faults) {
 		int64_t minor, major;
 
-		if (rss_read_faults(s->rss, &minor, &major) == 0)
-			profile_set_faults(s->prof, minor, major);
+		if (rss_read_faults(s->rss, &minor, &major) == 0) {
+			ev->minflt = minor;
+			ev->majflt = major;
+		}
 	}
+	ev->peak_bytes = 0;
 	if (s->cfg->peak) {
-		/* The peak since the last event belongs to every line that
-		 * was running meanwhile, in every thread.  (Reading it resets
-		 * VmHWM: the process's peak is the highest of them.) */
+		/* Reading it resets VmHWM: the process's peak is the
+		 * highest of them. */
 		int64_t hwm = rss_take_peak(s->rss);
 
-		for (size_t i = 0; hwm > 0 && i < s->nthreads; i++)
-			profile_raise_peak(&s->threads[i].stack, hwm);
+		if (hwm > 0)
+			ev->peak_bytes = hwm;
 		if (hwm > high)
 			high = hwm;
 		if (high > s->max_rss)
 			s->max_rss = high;
 	}
+	return high;
+}
+
+static void account(struct session *s, struct thread *th, const struct bp *bp,
+		    struct user_regs_struct *regs)
+{
+	const struct line_event *ev = &s->ev;
+	unsigned kinds = bp->kinds, fn = bp->fn, line = bp->line;
+	int64_t step = s->place_rss / 64, high = fill_event(s, th, bp, regs);
+
+	/* The peak since the last event belongs to every line that was
+	 * running meanwhile, in every thread. */
+	for (size_t i = 0; ev->peak_bytes && i < s->nthreads; i++)
+		profile_raise_peak(&s->threads[i].stack, ev);
 
 	if (high > s->place_rss + (step > (1 << 20) ? step : (1 << 20)))
 		capture_peak(s, th, bp, regs, high);
@@ -297,7 +338,7 @@ static void account(struct session *s, struct thread *th, const struct bp *bp,
 	}
 
 	if (kinds & BP_RETURN)
-		profile_return(s->prof, &th->stack, regs->rsp, rss);
+		profile_return(s->prof, &th->stack, ev);
 	if (kinds & BP_ENTRY) {
 		uint64_t ret;
 
@@ -305,37 +346,32 @@ static void account(struct session *s, struct thread *th, const struct bp *bp,
 		 * pointer: a breakpoint there closes the call. */
 		if (tracee_read(s->t, regs->rsp, &ret, sizeof(ret)) == 0)
 			bps_add_return(s->bps, ret);
-		profile_enter(s->prof, &th->stack, bp->entry_fn, regs->rsp, rss);
+		profile_enter(s->prof, &th->stack, ev, bp->entry_fn);
 	}
 	if (!(kinds & (BP_COPY | BP_REENTER | BP_LEAVE | BP_LINE)))
 		return;
-	sp = entry_sp(bp, regs);
 	/* Inlined copies: no call, no return, only code entered and left. */
 	if (kinds & BP_COPY)
-		profile_enter_copies(s->prof, &th->stack, bp->enter, bp->copy,
-				     addr, sp, rss);
+		profile_enter_copies(s->prof, &th->stack, ev, bp->enter,
+				     bp->copy);
 	else if ((kinds & (BP_REENTER | BP_LINE)) == BP_REENTER)
-		profile_resume(s->prof, &th->stack, fn, line, addr, sp,
-			       bp->copy, rss);
+		profile_resume(s->prof, &th->stack, ev, fn, line, bp->copy);
 	else if ((kinds & (BP_LEAVE | BP_LINE)) == BP_LEAVE)
-		profile_leave(s->prof, &th->stack, bp->copy, sp, rss);
+		profile_leave(s->prof, &th->stack, ev, bp->copy);
 	if (!(kinds & BP_LINE))
 		return;
-	/* Attached mid-call: adopt the call.  Without a frame rule its
-	 * entry stack pointer is unknown: a little above the current one
-	 * stands for it. */
+	/* Attached mid-call: adopt the call (without a frame rule, at a
+	 * guess of its entry stack pointer: see profile_adopt). */
 	if (s->attached && !bp->copy &&
 	    !((kinds & BP_ENTRY) && bp->entry_fn == fn) &&
 	    !profile_in(&th->stack, fn))
-		profile_adopt(s->prof, &th->stack, fn, line, addr,
-			      bp->cfa_reg >= 0 ? sp : regs->rsp + 256, rss);
+		profile_adopt(s->prof, &th->stack, ev, fn, line);
 	else
-		profile_line_in(s->prof, &th->stack, fn, line, addr, sp,
-				bp->copy, rss);
+		profile_line_in(s->prof, &th->stack, ev, fn, line, bp->copy);
 	if (th->stack.depth) {
 		s->out->last_fn = (int)th->stack.frames[th->stack.depth - 1].fn;
 		s->out->last_line = th->stack.frames[th->stack.depth - 1].line;
-		s->out->last_rss = rss;
+		s->out->last_rss = ev->rss;
 	}
 }
 
@@ -770,7 +806,7 @@ static void on_exit_event(struct session *s, pid_t tid)
 	if (th && th->kind == TH_THREAD) {
 		int64_t rss = sample(s);
 
-		profile_close_all(s->prof, &th->stack, rss);
+		profile_close_all(s->prof, &th->stack, ending(s, rss));
 		if (th->pid != s->leader) {
 			resume(tid, 0);
 			return;
@@ -833,7 +869,7 @@ static void on_exec_event(struct session *s, pid_t tid)
 
 	if (th && (th->kind == TH_VFORK_CHILD || th->apart)) {
 		/* Its own image now: nothing of ours is in it. */
-		profile_close_all(s->prof, &th->stack, sample(s));
+		profile_close_all(s->prof, &th->stack, ending(s, sample(s)));
 		th->apart = false;
 		if (!s->children) {
 			thread_remove(s, tid);
@@ -850,7 +886,7 @@ static void on_exec_event(struct session *s, pid_t tid)
 	if (th && th->pid != s->leader) {
 		/* A child (--children) runs another program now: its
 		 * memory still counts, its code is not ours. */
-		profile_close_all(s->prof, &th->stack, sample(s));
+		profile_close_all(s->prof, &th->stack, ending(s, sample(s)));
 		th->image = false;
 		tracee_leave_image(s->t, th->pid);
 		resume(tid, 0);
@@ -860,7 +896,7 @@ static void on_exec_event(struct session *s, pid_t tid)
 	for (size_t i = 0; i < s->nthreads; i++)
 		if (s->threads[i].pid == s->leader) {
 			profile_close_all(s->prof, &s->threads[i].stack,
-					  sample(s));
+					  ending(s, sample(s)));
 			s->threads[i].image = false;
 		}
 	tracee_reopen_mem(s->t);
@@ -1140,7 +1176,8 @@ static void detach_all(struct session *s, int leader_sig)
 	s->out->final_rss_bytes = sample(s);
 	name_peak(s, s->leader);
 	for (size_t i = 0; i < s->nthreads; i++)
-		profile_close_all(s->prof, &s->threads[i].stack, s->last_rss);
+		profile_close_all(s->prof, &s->threads[i].stack,
+				  ending(s, s->last_rss));
 	bps_disarm(s->bps);
 	unmap_scratch(s);
 	/* A signal given to PTRACE_DETACH is only delivered from a

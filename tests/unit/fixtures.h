@@ -1,7 +1,7 @@
 /* fixtures.h - what several suites build alike: memprof's messages caught
- * on fd 2, a scripted profile with the source files it names, and a
- * report rendered into memory.  Every helper fails the running check
- * (ck_assert) rather than return an error. */
+ * on fd 2, scripted line events, a scripted profile with the source files
+ * it names, and a report rendered into memory.  Every helper fails the
+ * running check (ck_assert) rather than return an error. */
 #ifndef MEMPROF_TEST_FIXTURES_H
 #define MEMPROF_TEST_FIXTURES_H
 
@@ -12,6 +12,11 @@
 #include "source.h"
 
 #define MiB (1024 * 1024LL)
+
+/* A line event at `addr` with stack pointer `sp` and RSS `rss`, no other
+ * figure (a compound literal: valid in the enclosing block). */
+#define EV(addr_, sp_, rss_)                                                   \
+	(&(struct line_event){ .addr = (addr_), .sp = (sp_), .rss = (rss_) })
 
 /* Messages go to fd 2 in one write: catch_begin sends fd 2 to a temporary
  * file, catch_end puts it back and returns what was written (in `c`, so

@@ -102,11 +102,11 @@ static struct profile *scripted(void)
 	unsigned w = profile_add_function(p, "work", "/src/seed.c", 18, 21);
 
 	profile_add_function(p, "idle", "/src/idle.c", 1, 2);
-	profile_enter(p, &s, w, 100, 1 * MiB);
-	profile_line(p, &s, w, 19, 0x10, 90, 1 * MiB);
-	profile_line(p, &s, w, 20, 0x20, 90, 20 * MiB);
-	profile_line(p, &s, w, 21, 0x30, 90, 96 * MiB);
-	profile_close_all(p, &s, 96 * MiB);
+	profile_enter(p, &s, EV(0, 100, 1 * MiB), w);
+	profile_line(p, &s, EV(0x10, 90, 1 * MiB), w, 19);
+	profile_line(p, &s, EV(0x20, 90, 20 * MiB), w, 20);
+	profile_line(p, &s, EV(0x30, 90, 96 * MiB), w, 21);
+	profile_close_all(p, &s, EV(0, 0, 96 * MiB));
 	profile_stack_release(&s);
 	return p;
 }

@@ -179,7 +179,7 @@ END_TEST
 /* A function on lines 10..13: 64 MiB reserved on 11 (heap only), touched
  * on 12 (RSS only), freed on 13 (both); line 13 runs twice, the second
  * time with a small free that is not worth a page.  Fed like the tracer
- * does: the heap first, then the event. */
+ * does: each event carries the live heap bytes then. */
 struct fixture {
 	struct profile *p;
 	unsigned fn;
@@ -188,26 +188,30 @@ struct fixture {
 static void event_line(struct fixture *fx, struct profile_stack *s,
 		       unsigned line, uint64_t addr, int64_t rss, int64_t heap)
 {
-	profile_set_heap(fx->p, heap);
-	profile_line(fx->p, s, fx->fn, line, addr, 900, rss);
+	struct line_event ev = { .addr = addr, .sp = 900, .rss = rss,
+				 .heap_bytes = heap };
+
+	profile_line(fx->p, s, &ev, fx->fn, line);
 }
 
 static void fixture_setup(struct fixture *fx)
 {
 	struct profile_stack s = { 0 };
+	struct line_event ev = { .sp = 1000, .rss = 10 * MiB,
+				 .heap_bytes = 1000 };
 
 	fx->p = profile_new();
 	fx->fn = profile_add_function(fx->p, "touch", "/nonexistent/t.c", 10, 14);
 	for (unsigned l = 11; l <= 13; l++)
 		profile_mark_code(fx->p, fx->fn, l);
-	profile_set_heap(fx->p, 1000);
-	profile_enter(fx->p, &s, fx->fn, 1000, 10 * MiB);
+	profile_enter(fx->p, &s, &ev, fx->fn);
 	event_line(fx, &s, 11, 0x10, 10 * MiB, 1000);
 	event_line(fx, &s, 12, 0x20, 10 * MiB, 1000 + 64 * MiB);
 	event_line(fx, &s, 13, 0x30, 74 * MiB, 1000 + 64 * MiB);
 	event_line(fx, &s, 13, 0x30, 10 * MiB, 1000);
-	profile_set_heap(fx->p, 1000 - 24);
-	profile_return(fx->p, &s, 1008, 10 * MiB);
+	ev.sp = 1008;
+	ev.heap_bytes = 1000 - 24;
+	profile_return(fx->p, &s, &ev);
 	profile_stack_release(&s);
 }
 

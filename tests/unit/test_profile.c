@@ -3,10 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixtures.h"
 #include "profile.h"
 #include "suites.h"
-
-#define MiB (1024 * 1024LL)
 
 static const struct profile_line *L(const struct profile *p, unsigned fn,
 				    unsigned line)
@@ -94,15 +93,15 @@ START_TEST(lines_and_return)
 	struct profile_stack s = { 0 };
 	unsigned f = profile_add_function(p, "f", "f.c", 10, 14);
 
-	profile_enter(p, &s, f, 1000, 100 * MiB);
+	profile_enter(p, &s, EV(0, 1000, 100 * MiB), f);
 	ck_assert_uint_eq(s.depth, 1);
-	profile_line(p, &s, f, 11, 0x10, 900, 100 * MiB);
-	profile_line(p, &s, f, 12, 0x20, 900, 164 * MiB);
+	profile_line(p, &s, EV(0x10, 900, 100 * MiB), f, 11);
+	profile_line(p, &s, EV(0x20, 900, 164 * MiB), f, 12);
 	/* Same line, further on: the execution of line 12 goes on. */
-	profile_line(p, &s, f, 12, 0x28, 900, 170 * MiB);
+	profile_line(p, &s, EV(0x28, 900, 170 * MiB), f, 12);
 	/* Back to line 11: a new execution of it. */
-	profile_line(p, &s, f, 11, 0x10, 900, 180 * MiB);
-	profile_return(p, &s, 1008, 36 * MiB);
+	profile_line(p, &s, EV(0x10, 900, 180 * MiB), f, 11);
+	profile_return(p, &s, EV(0, 1008, 36 * MiB));
 	ck_assert_uint_eq(s.depth, 0);
 
 	ck_assert_uint_eq(profile_function(p, f)->calls, 1);
@@ -125,13 +124,13 @@ START_TEST(loop_jumps_back)
 	struct profile_stack s = { 0 };
 	unsigned f = profile_add_function(p, "f", "f.c", 10, 14);
 
-	profile_enter(p, &s, f, 1000, 0);
-	profile_line(p, &s, f, 11, 0x10, 900, 10 * MiB);  /* for: init */
-	profile_line(p, &s, f, 11, 0x18, 900, 12 * MiB);  /* test: goes on */
-	profile_line(p, &s, f, 12, 0x20, 900, 20 * MiB);  /* body */
-	profile_line(p, &s, f, 11, 0x18, 900, 20 * MiB);  /* back: new */
-	profile_line(p, &s, f, 11, 0x10, 900, 25 * MiB);  /* back again */
-	profile_close_all(p, &s, 15 * MiB);
+	profile_enter(p, &s, EV(0, 1000, 0), f);
+	profile_line(p, &s, EV(0x10, 900, 10 * MiB), f, 11);  /* for: init */
+	profile_line(p, &s, EV(0x18, 900, 12 * MiB), f, 11);  /* test: goes on */
+	profile_line(p, &s, EV(0x20, 900, 20 * MiB), f, 12);  /* body */
+	profile_line(p, &s, EV(0x18, 900, 20 * MiB), f, 11);  /* back: new */
+	profile_line(p, &s, EV(0x10, 900, 25 * MiB), f, 11);  /* back again */
+	profile_close_all(p, &s, EV(0, 0, 15 * MiB));
 	ck_assert_uint_eq(s.depth, 0);
 
 	ck_line(p, f, 10, 1, 1, 10 * MiB, 10 * MiB);
@@ -149,16 +148,16 @@ START_TEST(recursion)
 	struct profile_stack s = { 0 };
 	unsigned f = profile_add_function(p, "f", "f.c", 10, 14);
 
-	profile_enter(p, &s, f, 1000, 100 * MiB);        /* outer call */
-	profile_line(p, &s, f, 11, 0x10, 900, 100 * MiB);
-	profile_enter(p, &s, f, 800, 110 * MiB);         /* from line 11 */
+	profile_enter(p, &s, EV(0, 1000, 100 * MiB), f);        /* outer call */
+	profile_line(p, &s, EV(0x10, 900, 100 * MiB), f, 11);
+	profile_enter(p, &s, EV(0, 800, 110 * MiB), f);     /* from line 11 */
 	ck_assert_uint_eq(s.depth, 2);
-	profile_line(p, &s, f, 11, 0x10, 700, 120 * MiB);
-	profile_line(p, &s, f, 12, 0x20, 700, 150 * MiB);
-	profile_return(p, &s, 808, 140 * MiB);           /* inner returns */
+	profile_line(p, &s, EV(0x10, 700, 120 * MiB), f, 11);
+	profile_line(p, &s, EV(0x20, 700, 150 * MiB), f, 12);
+	profile_return(p, &s, EV(0, 808, 140 * MiB));       /* inner returns */
 	ck_assert_uint_eq(s.depth, 1);
-	profile_line(p, &s, f, 13, 0x30, 900, 140 * MiB);
-	profile_return(p, &s, 1008, 130 * MiB);
+	profile_line(p, &s, EV(0x30, 900, 140 * MiB), f, 13);
+	profile_return(p, &s, EV(0, 1008, 130 * MiB));
 	ck_assert_uint_eq(s.depth, 0);
 
 	ck_assert_uint_eq(profile_function(p, f)->calls, 2);
@@ -180,15 +179,15 @@ START_TEST(longjmp_closes_stale_frame)
 	unsigned outer = profile_add_function(p, "outer", "o.c", 20, 25);
 	unsigned inner = profile_add_function(p, "inner", "i.c", 30, 34);
 
-	profile_enter(p, &s, outer, 1000, 10 * MiB);
-	profile_line(p, &s, outer, 21, 0x100, 900, 10 * MiB);
-	profile_enter(p, &s, inner, 800, 10 * MiB);
-	profile_line(p, &s, inner, 31, 0x200, 700, 50 * MiB);
+	profile_enter(p, &s, EV(0, 1000, 10 * MiB), outer);
+	profile_line(p, &s, EV(0x100, 900, 10 * MiB), outer, 21);
+	profile_enter(p, &s, EV(0, 800, 10 * MiB), inner);
+	profile_line(p, &s, EV(0x200, 700, 50 * MiB), inner, 31);
 	/* longjmp back into outer: inner's frame (sp 800) is gone. */
-	profile_line(p, &s, outer, 23, 0x140, 900, 60 * MiB);
+	profile_line(p, &s, EV(0x140, 900, 60 * MiB), outer, 23);
 	ck_assert_uint_eq(s.depth, 1);
 	ck_assert_uint_eq(s.frames[0].fn, outer);
-	profile_return(p, &s, 1008, 60 * MiB);
+	profile_return(p, &s, EV(0, 1008, 60 * MiB));
 	ck_assert_uint_eq(s.depth, 0);
 
 	ck_assert_uint_eq(profile_function(p, inner)->calls, 1);
@@ -211,19 +210,19 @@ START_TEST(enter_replaces_frame_at_same_sp)
 	unsigned f = profile_add_function(p, "f", "f.c", 10, 12);
 	unsigned g = profile_add_function(p, "g", "g.c", 40, 42);
 
-	profile_enter(p, &s, f, 1000, 10 * MiB);
-	profile_line(p, &s, f, 11, 0x10, 900, 20 * MiB);
+	profile_enter(p, &s, EV(0, 1000, 10 * MiB), f);
+	profile_line(p, &s, EV(0x10, 900, 20 * MiB), f, 11);
 	/* f tail-called g (or returned unseen): g's entry sp is f's. */
-	profile_enter(p, &s, g, 1000, 30 * MiB);
+	profile_enter(p, &s, EV(0, 1000, 30 * MiB), g);
 	ck_assert_uint_eq(s.depth, 1);
 	ck_assert_uint_eq(s.frames[0].fn, g);
 	ck_line(p, f, 11, 1, 1, 30 * MiB, 10 * MiB);
 	/* A frame above (sp 1200) is not touched by an entry below it. */
-	profile_close_all(p, &s, 30 * MiB);
-	profile_enter(p, &s, f, 1200, 0);
-	profile_enter(p, &s, g, 1000, 0);
+	profile_close_all(p, &s, EV(0, 0, 30 * MiB));
+	profile_enter(p, &s, EV(0, 1200, 0), f);
+	profile_enter(p, &s, EV(0, 1000, 0), g);
 	ck_assert_uint_eq(s.depth, 2);
-	profile_close_all(p, &s, 0);
+	profile_close_all(p, &s, EV(0, 0, 0));
 	ck_assert_uint_eq(profile_function(p, f)->calls, 2);
 	ck_assert_uint_eq(profile_function(p, g)->calls, 2);
 	profile_stack_release(&s);
@@ -239,22 +238,22 @@ START_TEST(ignored_hits)
 	unsigned g = profile_add_function(p, "g", "g.c", 40, 42);
 
 	/* No call at all. */
-	profile_line(p, &s, f, 11, 0x10, 900, 5 * MiB);
-	profile_return(p, &s, 900, 5 * MiB);
+	profile_line(p, &s, EV(0x10, 900, 5 * MiB), f, 11);
+	profile_return(p, &s, EV(0, 900, 5 * MiB));
 	ck_assert_uint_eq(s.depth, 0);
 	ck_line(p, f, 11, 0, 0, 0, 0);
 
 	/* A line of g while f is on top (g inlined elsewhere, say). */
-	profile_enter(p, &s, f, 1000, 1 * MiB);
-	profile_line(p, &s, g, 41, 0x400, 900, 2 * MiB);
+	profile_enter(p, &s, EV(0, 1000, 1 * MiB), f);
+	profile_line(p, &s, EV(0x400, 900, 2 * MiB), g, 41);
 	ck_line(p, g, 41, 0, 0, 0, 0);
 	ck_line(p, f, 10, 1, 0, 0, 0);
 	ck_assert_uint_eq(profile_function(p, g)->calls, 0);
 	/* A return address of an outer, unprofiled caller's callee (sp below
 	 * f's entry) does not close f. */
-	profile_return(p, &s, 992, 2 * MiB);
+	profile_return(p, &s, EV(0, 992, 2 * MiB));
 	ck_assert_uint_eq(s.depth, 1);
-	profile_close_all(p, &s, 3 * MiB);
+	profile_close_all(p, &s, EV(0, 0, 3 * MiB));
 	ck_line(p, f, 10, 1, 1, 3 * MiB, 2 * MiB);
 	profile_stack_release(&s);
 	profile_free(p);
@@ -269,11 +268,11 @@ START_TEST(close_all_nested)
 	unsigned g = profile_add_function(p, "g", "g.c", 30, 34);
 	int i;
 
-	profile_enter(p, &s, f, 1000, 0);
-	profile_line(p, &s, f, 11, 0x10, 900, 8 * MiB);
-	profile_enter(p, &s, g, 800, 8 * MiB);
-	profile_line(p, &s, g, 31, 0x30, 700, 16 * MiB);
-	profile_close_all(p, &s, 4 * MiB);
+	profile_enter(p, &s, EV(0, 1000, 0), f);
+	profile_line(p, &s, EV(0x10, 900, 8 * MiB), f, 11);
+	profile_enter(p, &s, EV(0, 800, 8 * MiB), g);
+	profile_line(p, &s, EV(0x30, 700, 16 * MiB), g, 31);
+	profile_close_all(p, &s, EV(0, 0, 4 * MiB));
 	ck_assert_uint_eq(s.depth, 0);
 	ck_line(p, g, 30, 1, 1, 16 * MiB, 8 * MiB);
 	ck_line(p, g, 31, 1, 1, 4 * MiB, -12 * MiB);
@@ -283,15 +282,16 @@ START_TEST(close_all_nested)
 
 	/* Deeper than the stack's first allocation, then closed at once. */
 	for (i = 0; i < 100; i++)
-		profile_enter(p, &s, g, 10000 - 16 * (uint64_t)i, i * MiB);
+		profile_enter(p, &s, EV(0, 10000 - 16 * (uint64_t)i,
+					  i * MiB), g);
 	ck_assert_uint_eq(s.depth, 100);
-	profile_close_all(p, &s, 100 * MiB);
+	profile_close_all(p, &s, EV(0, 0, 100 * MiB));
 	ck_assert_uint_eq(s.depth, 0);
 	ck_assert_uint_eq(profile_function(p, g)->calls, 101);
 	/* Header: 8 MiB from the first call, then sum of (100 - i). */
 	ck_line(p, g, 30, 101, 101, 100 * MiB, (8 + 5050) * MiB);
 	/* Closing an empty stack does nothing. */
-	profile_close_all(p, &s, 0);
+	profile_close_all(p, &s, EV(0, 0, 0));
 	profile_stack_release(&s);
 	profile_free(p);
 }
@@ -311,27 +311,30 @@ START_TEST(inlined_copy_in_a_loop)
 	const uint64_t sp = 5000;
 
 	ck_assert_uint_ne(c, 0);
-	profile_enter(p, &s, g, sp + 64, 1 * MiB);
-	profile_line(p, &s, g, 40, 0x80, sp, 1 * MiB);
+	profile_enter(p, &s, EV(0, sp + 64, 1 * MiB), g);
+	profile_line(p, &s, EV(0x80, sp, 1 * MiB), g, 40);
 	for (int i = 0; i < 3; i++) {
 		/* The copy begins: g's line 41 starts, then f's call. */
-		profile_enter_copies(p, &s, c, c, 0x100, sp, (1 + 4 * i) * MiB);
+		profile_enter_copies(p, &s, EV(0x100, sp, (1 + 4 * i) * MiB),
+				     c, c);
 		ck_assert_uint_eq(s.depth, 2);
 		ck_assert_uint_eq(s.frames[1].copy, c);
 		ck_assert_uint_eq(s.frames[1].sp, sp);
-		profile_line_in(p, &s, f, 21, 0x100, sp, c, (1 + 4 * i) * MiB);
-		profile_line_in(p, &s, f, 22, 0x108, sp, c, (2 + 4 * i) * MiB);
+		profile_line_in(p, &s, EV(0x100, sp, (1 + 4 * i) * MiB),
+				f, 21, c);
+		profile_line_in(p, &s, EV(0x108, sp, (2 + 4 * i) * MiB),
+				f, 22, c);
 		/* A call from inside the copy returns into it. */
-		profile_enter(p, &s, g, sp - 8, (3 + 4 * i) * MiB);
-		profile_return(p, &s, sp, (4 + 4 * i) * MiB);
+		profile_enter(p, &s, EV(0, sp - 8, (3 + 4 * i) * MiB), g);
+		profile_return(p, &s, EV(0, sp, (4 + 4 * i) * MiB));
 		ck_assert_uint_eq(s.depth, 2);
 		/* Back at the copy's start: the previous call ends. */
 	}
 	/* Out of the copy into g's code. */
-	profile_leave(p, &s, 0, sp, 13 * MiB);
+	profile_leave(p, &s, EV(0, sp, 13 * MiB), 0);
 	ck_assert_uint_eq(s.depth, 1);
-	profile_line(p, &s, g, 42, 0x140, sp, 13 * MiB);
-	profile_close_all(p, &s, 13 * MiB);
+	profile_line(p, &s, EV(0x140, sp, 13 * MiB), g, 42);
+	profile_close_all(p, &s, EV(0, 0, 13 * MiB));
 
 	ck_assert_uint_eq(profile_function(p, f)->calls, 3);
 	ck_assert_uint_eq(profile_function(p, g)->calls, 4);
@@ -361,34 +364,34 @@ START_TEST(nested_copies)
 	const uint64_t sp = 8000;
 
 	/* h's copy and f's copy in it begin at 0x200. */
-	profile_enter_copies(p, &s, ch, cf, 0x200, sp, 1 * MiB);
+	profile_enter_copies(p, &s, EV(0x200, sp, 1 * MiB), ch, cf);
 	ck_assert_uint_eq(s.depth, 2);
 	ck_assert_uint_eq(s.frames[0].copy, ch);
 	ck_assert_uint_eq(s.frames[1].copy, cf);
-	profile_line_in(p, &s, f, 11, 0x200, sp, cf, 1 * MiB);
+	profile_line_in(p, &s, EV(0x200, sp, 1 * MiB), f, 11, cf);
 	/* A callee k is deeper: its code leaves nothing of the copies. */
-	profile_enter(p, &s, k, sp - 8, 2 * MiB);
-	profile_line(p, &s, k, 31, 0x900, sp - 64, 2 * MiB);
-	profile_leave(p, &s, 0, sp - 64, 2 * MiB);
+	profile_enter(p, &s, EV(0, sp - 8, 2 * MiB), k);
+	profile_line(p, &s, EV(0x900, sp - 64, 2 * MiB), k, 31);
+	profile_leave(p, &s, EV(0, sp - 64, 2 * MiB), 0);
 	ck_assert_uint_eq(s.depth, 3);
-	profile_return(p, &s, sp, 6 * MiB);
+	profile_return(p, &s, EV(0, sp, 6 * MiB));
 	ck_assert_uint_eq(s.depth, 2);
 	/* Out of f's copy, into h's: f's call ends, h's goes on. */
-	profile_line_in(p, &s, h, 22, 0x240, sp, ch, 7 * MiB);
+	profile_line_in(p, &s, EV(0x240, sp, 7 * MiB), h, 22, ch);
 	ck_assert_uint_eq(s.depth, 1);
 	ck_line(p, f, 11, 1, 1, 7 * MiB, 6 * MiB);
 	ck_line(p, h, 21, 1, 1, 7 * MiB, 6 * MiB);
 	/* Into f's copy by a jump: adopted, not counted as a call. */
-	profile_line_in(p, &s, f, 12, 0x220, sp, cf, 7 * MiB);
+	profile_line_in(p, &s, EV(0x220, sp, 7 * MiB), f, 12, cf);
 	ck_assert_uint_eq(s.depth, 2);
-	profile_leave(p, &s, 0, sp, 8 * MiB);
+	profile_leave(p, &s, EV(0, sp, 8 * MiB), 0);
 	ck_assert_uint_eq(s.depth, 0);
 	ck_assert_uint_eq(profile_function(p, f)->calls, 1);
 	ck_assert_uint_eq(profile_function(p, h)->calls, 1);
 	ck_line(p, f, 12, 1, 1, 8 * MiB, 1 * MiB);
 	ck_line(p, h, 22, 1, 1, 8 * MiB, 1 * MiB);
 	/* An unknown copy index is ignored. */
-	profile_enter_copies(p, &s, 0, 99, 0x300, sp, 8 * MiB);
+	profile_enter_copies(p, &s, EV(0x300, sp, 8 * MiB), 0, 99);
 	ck_assert_uint_eq(s.depth, 0);
 	profile_stack_release(&s);
 	profile_free(p);
@@ -406,23 +409,23 @@ START_TEST(interleaved_copy)
 	unsigned c = profile_add_copy(p, f, 0, -1, 0);
 	const uint64_t sp = 4000;
 
-	profile_enter_copies(p, &s, c, c, 0x100, sp, 1 * MiB);
-	profile_line_in(p, &s, f, 11, 0x100, sp, c, 1 * MiB);
-	profile_leave(p, &s, 0, sp, 2 * MiB);           /* caller's code */
+	profile_enter_copies(p, &s, EV(0x100, sp, 1 * MiB), c, c);
+	profile_line_in(p, &s, EV(0x100, sp, 1 * MiB), f, 11, c);
+	profile_leave(p, &s, EV(0, sp, 2 * MiB), 0);  /* caller's code */
 	ck_assert_uint_eq(s.depth, 0);
-	profile_resume(p, &s, f, 11, 0x120, sp, c, 2 * MiB);
+	profile_resume(p, &s, EV(0x120, sp, 2 * MiB), f, 11, c);
 	ck_assert_uint_eq(s.depth, 1);
-	profile_resume(p, &s, f, 11, 0x124, sp, c, 3 * MiB); /* still in */
+	profile_resume(p, &s, EV(0x124, sp, 3 * MiB), f, 11, c); /* still in */
 	ck_assert_uint_eq(s.depth, 1);
-	profile_line_in(p, &s, f, 12, 0x130, sp, c, 6 * MiB);
+	profile_line_in(p, &s, EV(0x130, sp, 6 * MiB), f, 12, c);
 	/* A deeper frame's code leaves nothing; the same frame's does. */
-	profile_leave(p, &s, 0, sp - 64, 6 * MiB);
+	profile_leave(p, &s, EV(0, sp - 64, 6 * MiB), 0);
 	ck_assert_uint_eq(s.depth, 1);
-	profile_leave(p, &s, 0, sp, 7 * MiB);
+	profile_leave(p, &s, EV(0, sp, 7 * MiB), 0);
 	ck_assert_uint_eq(s.depth, 0);
 	/* Resuming a copy of another function, or no copy, does nothing. */
-	profile_resume(p, &s, f + 1, 11, 0x120, sp, c, 7 * MiB);
-	profile_resume(p, &s, f, 11, 0x120, sp, 0, 7 * MiB);
+	profile_resume(p, &s, EV(0x120, sp, 7 * MiB), f + 1, 11, c);
+	profile_resume(p, &s, EV(0x120, sp, 7 * MiB), f, 11, 0);
 	ck_assert_uint_eq(s.depth, 0);
 	ck_assert_uint_eq(profile_function(p, f)->calls, 1);
 	/* 11 ran once, in two pieces: +1 then +4 (the caller's +1 between
@@ -432,13 +435,61 @@ START_TEST(interleaved_copy)
 	/* Into a call never seen (another frame): adopted at the line the
 	 * caller names, which counts; before any line, at the header,
 	 * which does not. */
-	profile_resume(p, &s, f, 12, 0x130, sp - 512, c, 7 * MiB);
-	profile_leave(p, &s, 0, sp - 512, 8 * MiB);
-	profile_resume(p, &s, f, 0, 0x104, sp - 1024, c, 8 * MiB);
-	profile_close_all(p, &s, 8 * MiB);
+	profile_resume(p, &s, EV(0x130, sp - 512, 7 * MiB), f, 12, c);
+	profile_leave(p, &s, EV(0, sp - 512, 8 * MiB), 0);
+	profile_resume(p, &s, EV(0x104, sp - 1024, 8 * MiB), f, 0, c);
+	profile_close_all(p, &s, EV(0, 0, 8 * MiB));
 	ck_line(p, f, 12, 2, 2, 8 * MiB, 2 * MiB);
 	ck_line(p, f, 10, 1, 2, 8 * MiB, 0);
 	ck_assert_uint_eq(profile_function(p, f)->calls, 1);
+	profile_stack_release(&s);
+	profile_free(p);
+}
+END_TEST
+
+/* The optional figures ride in the event record: fault counts charged by
+ * difference, the peak since the previous event taken by the lines that
+ * were running, once per event however many calls it takes. */
+START_TEST(figures_in_the_record)
+{
+	struct profile *p = profile_new();
+	struct profile_stack s = { 0 };
+	unsigned f = profile_add_function(p, "f", "f.c", 10, 13);
+	struct line_event ev = { .seq = 1, .sp = 1000, .rss = 10 * MiB,
+				 .minflt = 100, .majflt = 1 };
+	const struct profile_line *l;
+
+	profile_enter(p, &s, &ev, f);
+	ev = (struct line_event){ .seq = 2, .addr = 0x10, .sp = 900,
+				  .rss = 20 * MiB, .minflt = 150, .majflt = 1 };
+	profile_line(p, &s, &ev, f, 11);
+	ev = (struct line_event){ .seq = 3, .addr = 0x20, .sp = 900,
+				  .rss = 20 * MiB, .peak_bytes = 60 * MiB,
+				  .minflt = 170, .majflt = 3 };
+	profile_line(p, &s, &ev, f, 12);
+	ev = (struct line_event){ .seq = 4, .addr = 0x30, .sp = 900,
+				  .rss = 30 * MiB, .peak_bytes = 70 * MiB,
+				  .minflt = 170, .majflt = 3 };
+	profile_raise_peak(&s, &ev);
+	profile_line(p, &s, &ev, f, 13);
+	/* Taken already: line 13 began after the peak. */
+	profile_raise_peak(&s, &ev);
+	ev.seq = 5;
+	ev.rss = 5 * MiB;
+	ev.peak_bytes = 0;
+	profile_close_all(p, &s, &ev);
+
+	l = profile_function(p, f)->lines;
+	ck_assert_int_eq(l[0].peak_bytes, 20 * MiB);
+	ck_assert_int_eq(l[0].minor_faults, 50);
+	ck_assert_int_eq(l[0].major_faults, 0);
+	ck_assert_int_eq(l[1].peak_bytes, 60 * MiB);
+	ck_assert_int_eq(l[1].minor_faults, 20);
+	ck_assert_int_eq(l[1].major_faults, 2);
+	ck_assert_int_eq(l[2].peak_bytes, 70 * MiB);
+	ck_assert_int_eq(l[2].minor_faults, 0);
+	ck_assert_int_eq(l[3].peak_bytes, 30 * MiB);
+	ck_assert_int_eq(l[3].mem_bytes, 5 * MiB);
 	profile_stack_release(&s);
 	profile_free(p);
 }
@@ -460,6 +511,7 @@ Suite *profile_suite(void)
 	tcase_add_test(tc, inlined_copy_in_a_loop);
 	tcase_add_test(tc, nested_copies);
 	tcase_add_test(tc, interleaved_copy);
+	tcase_add_test(tc, figures_in_the_record);
 	suite_add_tcase(s, tc);
 	return s;
 }

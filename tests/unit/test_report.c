@@ -46,14 +46,14 @@ static void fixture_setup(struct report_fixture *fx)
 	profile_mark_code(fx->p, pending, 9);
 
 	/* 64 MiB up on line 5, down on line 6, one page freed on line 7. */
-	profile_enter(fx->p, &s, work, 1000, 100 * MiB);
-	profile_line(fx->p, &s, work, 5, 0x10, 900, 100 * MiB);
-	profile_line(fx->p, &s, work, 6, 0x20, 900, 164 * MiB);
-	profile_line(fx->p, &s, work, 7, 0x30, 900, 100 * MiB);
-	profile_return(fx->p, &s, 1008, 100 * MiB - 4096);
+	profile_enter(fx->p, &s, EV(0, 1000, 100 * MiB), work);
+	profile_line(fx->p, &s, EV(0x10, 900, 100 * MiB), work, 5);
+	profile_line(fx->p, &s, EV(0x20, 900, 164 * MiB), work, 6);
+	profile_line(fx->p, &s, EV(0x30, 900, 100 * MiB), work, 7);
+	profile_return(fx->p, &s, EV(0, 1008, 100 * MiB - 4096));
 	ck_assert_uint_eq(s.depth, 0);
 	/* pending() was entered and never left: occurrences, no figures. */
-	profile_enter(fx->p, &s2, pending, 2000, 120 * MiB);
+	profile_enter(fx->p, &s2, EV(0, 2000, 120 * MiB), pending);
 	profile_stack_release(&s);
 	profile_stack_release(&s2);
 }
@@ -192,10 +192,10 @@ START_TEST(text_missing_source)
 	unsigned f = profile_add_function(p, "gone", "/nonexistent/gone.c", 1, 2);
 	char *got;
 
-	profile_enter(p, &s, f, 100, 4096);
-	profile_line(p, &s, f, 2, 0x10, 90, 1 * MiB);
+	profile_enter(p, &s, EV(0, 100, 4096), f);
+	profile_line(p, &s, EV(0x10, 90, 1 * MiB), f, 2);
 	/* One page down on line 2 rounds to "-0.0": shown as 0.0. */
-	profile_close_all(p, &s, 1 * MiB - 4096);
+	profile_close_all(p, &s, EV(0, 0, 1 * MiB - 4096));
 	got = render(report_text, p, &run, src);
 	ck_assert_str_eq(got,
 		"Filename: /nonexistent/gone.c\n"

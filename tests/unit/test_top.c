@@ -27,15 +27,15 @@ static void fixture_setup(struct report_fixture *fx)
 	a = profile_add_function(fx->p, "a", fx->path[0], 1, 5);
 	b = profile_add_function(fx->p, "b", fx->path[1], 10, 12);
 
-	profile_enter(fx->p, &s, a, 1000, 0);
-	profile_line(fx->p, &s, a, 2, 0x10, 900, 0);
-	profile_line(fx->p, &s, a, 3, 0x20, 900, 10 * MiB);
-	profile_line(fx->p, &s, a, 4, 0x30, 900, 5 * MiB);
-	profile_return(fx->p, &s, 1008, 8 * MiB);
-	profile_enter(fx->p, &s, b, 1000, 8 * MiB);
-	profile_line(fx->p, &s, b, 11, 0x10, 900, 8 * MiB);
-	profile_line(fx->p, &s, b, 12, 0x20, 900, 18 * MiB);
-	profile_close_all(fx->p, &s, 18 * MiB + 4096);
+	profile_enter(fx->p, &s, EV(0, 1000, 0), a);
+	profile_line(fx->p, &s, EV(0x10, 900, 0), a, 2);
+	profile_line(fx->p, &s, EV(0x20, 900, 10 * MiB), a, 3);
+	profile_line(fx->p, &s, EV(0x30, 900, 5 * MiB), a, 4);
+	profile_return(fx->p, &s, EV(0, 1008, 8 * MiB));
+	profile_enter(fx->p, &s, EV(0, 1000, 8 * MiB), b);
+	profile_line(fx->p, &s, EV(0x10, 900, 8 * MiB), b, 11);
+	profile_line(fx->p, &s, EV(0x20, 900, 18 * MiB), b, 12);
+	profile_close_all(fx->p, &s, EV(0, 0, 18 * MiB + 4096));
 	profile_stack_release(&s);
 }
 
@@ -89,10 +89,10 @@ START_TEST(nothing_grew)
 	ck_assert_ptr_null(v);
 	ck_assert_uint_eq(n, 0);
 	/* Only frees and no change. */
-	profile_enter(p, &s, f, 100, 50 * MiB);
-	profile_line(p, &s, f, 2, 0x10, 90, 50 * MiB);
-	profile_line(p, &s, f, 3, 0x20, 90, 10 * MiB);
-	profile_close_all(p, &s, 10 * MiB);
+	profile_enter(p, &s, EV(0, 100, 50 * MiB), f);
+	profile_line(p, &s, EV(0x10, 90, 50 * MiB), f, 2);
+	profile_line(p, &s, EV(0x20, 90, 10 * MiB), f, 3);
+	profile_close_all(p, &s, EV(0, 0, 10 * MiB));
 	v = top_lines(p, 10, &n);
 	ck_assert_ptr_null(v);
 	ck_assert_uint_eq(n, 0);
@@ -111,12 +111,12 @@ START_TEST(many_lines)
 	size_t n;
 	int64_t rss = 0;
 
-	profile_enter(p, &s, f, 100, rss);
+	profile_enter(p, &s, EV(0, 100, rss), f);
 	for (unsigned line = 2; line <= 1000; line++) {
-		profile_line(p, &s, f, line, line, 90, rss);
+		profile_line(p, &s, EV(line, 90, rss), f, line);
 		rss += (line % 7) * 4096;
 	}
-	profile_close_all(p, &s, rss);
+	profile_close_all(p, &s, EV(0, 0, rss));
 	v = top_lines(p, 2000, &n);
 	/* Lines 2..1000 grew by (line % 7) pages: all but the multiples of
 	 * 7 (7 to 994) rank. */
@@ -210,12 +210,12 @@ START_TEST(text_none_and_same_names)
 	free(got);
 
 	/* Two ranked files named x.c: their whole paths tell them apart. */
-	profile_enter(p, &s, f, 100, 0);
-	profile_close_all(p, &s, 2 * MiB);
-	profile_enter(p, &s, g, 100, 2 * MiB);
-	profile_close_all(p, &s, 3 * MiB);
-	profile_enter(p, &s, h, 100, 3 * MiB);
-	profile_close_all(p, &s, 7 * MiB);
+	profile_enter(p, &s, EV(0, 100, 0), f);
+	profile_close_all(p, &s, EV(0, 0, 2 * MiB));
+	profile_enter(p, &s, EV(0, 100, 2 * MiB), g);
+	profile_close_all(p, &s, EV(0, 0, 3 * MiB));
+	profile_enter(p, &s, EV(0, 100, 3 * MiB), h);
+	profile_close_all(p, &s, EV(0, 0, 7 * MiB));
 	got = render(report_text, p, &run, src);
 	ck_assert_ptr_nonnull(strstr(got,
 		"Location               Increment   Occurrences   Line Contents\n"
