@@ -227,6 +227,34 @@ static void free_argv(char **argv)
 	free(argv);
 }
 
+/* The session's settings: the options, and what was opened for them
+ * (the timeline, NULL without --timeline/--plot; the heap reader, NULL
+ * without a working --heap). */
+static struct session_config session_config_of(const struct options *o,
+					       struct timeline *tl,
+					       struct heap *heap)
+{
+	struct session_config cfg = {
+		.stop = &stop_requested,
+		.children = o->children,
+		.peak = !!(o->columns & COLUMN_PEAK),
+		.faults = !!(o->columns & COLUMN_FAULTS),
+		.stop_above = o->stop_above,
+		.stop_hold = o->stop_hold,
+	};
+
+	if (tl) {
+		cfg.on_sample = timeline_on_sample;
+		cfg.ctx = tl;
+		cfg.interval_ms = o->interval_ms;
+	}
+	if (heap) {
+		cfg.read_heap = heap_read;
+		cfg.heap_ctx = heap;
+	}
+	return cfg;
+}
+
 static int report(const struct options *o, struct output *out,
 		  const char *exe, char *const *command,
 		  const struct profile *prof,
@@ -482,7 +510,7 @@ static int run(const struct options *o)
 	struct breakpoints *bps = NULL;
 	struct rss *rss = NULL;
 	struct session_outcome oc = { 0 };
-	struct session_config cfg = { 0 };
+	struct session_config cfg;
 	struct output out = { 0 };
 	struct timeline_files tf = { 0 };
 	struct heap *heap = NULL;
@@ -548,22 +576,9 @@ static int run(const struct options *o)
 	if (((o->columns & COLUMN_PEAK) && rss_peak_open(rss) < 0) ||
 	    rss_set_metric(rss, (enum rss_metric)o->metric) < 0)
 		goto done;
-	cfg.stop = &stop_requested;
-	cfg.children = o->children;
-	if (tf.tl) {
-		cfg.on_sample = timeline_on_sample;
-		cfg.ctx = tf.tl;
-		cfg.interval_ms = o->interval_ms;
+	if (tf.tl)
 		profile_observe_calls(prof, timeline_on_call, tf.tl);
-	}
-	cfg.peak = !!(o->columns & COLUMN_PEAK);
-	cfg.faults = !!(o->columns & COLUMN_FAULTS);
-	cfg.stop_above = o->stop_above;
-	cfg.stop_hold = o->stop_hold;
-	if (heap) {
-		cfg.read_heap = heap_read;
-		cfg.heap_ctx = heap;
-	}
+	cfg = session_config_of(o, tf.tl, heap);
 	if (session_run(t, bps, pg, prof, rss, &oc, &cfg) < 0)
 		goto done;
 	target_pid = 0;
