@@ -255,12 +255,14 @@ static struct session_config session_config_of(const struct options *o,
 	return cfg;
 }
 
-static int report(const struct options *o, struct output *out,
-		  const char *exe, char *const *command,
-		  const struct profile *prof,
-		  const struct session_outcome *oc, int heap)
+/* What every report says of the whole run, from the options and how the
+ * run ended; `heap`: --heap worked.  It points into `command` and `oc`. */
+static struct report_run report_run_of(const struct options *o,
+				       char *const *command,
+				       const struct session_outcome *oc,
+				       int heap)
 {
-	struct report_run run = {
+	return (struct report_run){
 		.command = command,
 		.exit_code = oc->exit_code,
 		.signal = oc->signal,
@@ -276,6 +278,12 @@ static int report(const struct options *o, struct output *out,
 		.peak_depth = oc->peak.depth,
 		.top = o->top,
 	};
+}
+
+static int report(const struct options *o, struct output *out,
+		  const char *exe, const struct profile *prof,
+		  const struct report_run *run)
+{
 	struct source *src = source_new();
 	int rc;
 
@@ -288,9 +296,9 @@ static int report(const struct options *o, struct output *out,
 		source_line(src, f->file, f->first_line);
 	}
 	if (o->format == FORMAT_JSON)
-		rc = report_json(out->f, prof, &run, src);
+		rc = report_json(out->f, prof, run, src);
 	else
-		rc = report_text(out->f, prof, &run, src);
+		rc = report_text(out->f, prof, run, src);
 	source_free(src);
 	return rc;
 }
@@ -343,35 +351,23 @@ static int timeline_files_open(struct timeline_files *tf,
 }
 
 static int timeline_files_write(struct timeline_files *tf,
-				const struct options *o, char *const *command,
+				const struct options *o,
 				const struct profile *prof,
-				const struct session_outcome *oc)
+				const struct report_run *run)
 {
-	struct report_run run = {
-		.command = command,
-		.exit_code = oc->exit_code,
-		.signal = oc->signal,
-		.peak_rss_bytes = oc->peak_rss_bytes,
-		.final_rss_bytes = oc->final_rss_bytes,
-		.precision = o->precision,
-		.metric = rss_metric_name((enum rss_metric)o->metric),
-		.peak_known = oc->peak.fn >= 0,
-		.peak_fn = oc->peak.fn >= 0 ? (unsigned)oc->peak.fn : 0,
-		.peak_line = oc->peak.line,
-	};
-
 	if (!tf->tl)
 		return 0;
 	timeline_finish(tf->tl);
 	if (tf->have_dat) {
-		if (timeline_write_dat(tf->tl, tf->dat.f, command, prof) < 0)
+		if (timeline_write_dat(tf->tl, tf->dat.f, run->command,
+				       prof) < 0)
 			return mp_error("cannot write '%s': %m", o->timeline);
 		tf->have_dat = 0;
 		if (output_close(&tf->dat, 1) < 0)
 			return -1;
 	}
 	if (tf->have_svg) {
-		if (report_svg(tf->svg.f, tf->tl, prof, &run) < 0)
+		if (report_svg(tf->svg.f, tf->tl, prof, run) < 0)
 			return mp_error("cannot write '%s': %m", o->plot);
 		tf->have_svg = 0;
 		if (output_close(&tf->svg, 1) < 0)
@@ -511,6 +507,7 @@ static int run(const struct options *o)
 	struct rss *rss = NULL;
 	struct session_outcome oc = { 0 };
 	struct session_config cfg;
+	struct report_run summary;
 	struct output out = { 0 };
 	struct timeline_files tf = { 0 };
 	struct heap *heap = NULL;
@@ -593,8 +590,9 @@ static int run(const struct options *o)
 			 bps_count(bps), bps_trampolined(bps), bps_stepped(bps));
 	if (pg)
 		program_report_missing(pg);
-	if (report(o, &out, path, o->pid ? cmdline : o->command, prof, &oc,
-		   heap_known(heap)) < 0) {
+	summary = report_run_of(o, o->pid ? cmdline : o->command, &oc,
+				heap_known(heap));
+	if (report(o, &out, path, prof, &summary) < 0) {
 		mp_error("cannot write the report: %m");
 		goto done;
 	}
@@ -603,8 +601,7 @@ static int run(const struct options *o)
 		goto done;
 	}
 	have_output = 0;
-	if (timeline_files_write(&tf, o, o->pid ? cmdline : o->command, prof,
-				 &oc) < 0)
+	if (timeline_files_write(&tf, o, prof, &summary) < 0)
 		goto done;
 	status = say_ending(o, prof, &oc, tracee_pid(t));
 	status = check_budgets(o, prof, &oc, status);
