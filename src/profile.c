@@ -15,18 +15,20 @@
  *                next line of the same call starts or the call returns, so
  *                a line that calls other code carries what that call did.
  *   Mem usage    the highest RSS seen when the line finished.
- *   Peak         (--peak) the highest RSS seen while the line ran, over
- *                all its executions: at its start, at its finish, and any
- *                higher RSS the caller reports in between (the kernel's
- *                peak since the last event, see profile_raise_peak).
  *   Heap inc     (--heap) the same sum as Increment, of the live heap
  *                bytes each event carries (line_event.heap_bytes; heap.c:
  *                malloc'd minus freed, in the program's malloc_usable_size
  *                terms) instead of the RSS.
- *   Faults       (--faults) the process's minor and major page faults
- *                while the line ran, summed over its executions: the
- *                change, from its start to its finish, of the fault
- *                counts the events carry (line_event.minflt, .majflt).
+ *   Peak         (--peak) the highest RSS while the line ran: of the RSS
+ *                at its start and at its finish and of every peak the
+ *                events meanwhile carried (line_event.peak_bytes: the
+ *                process's VmHWM since the previous event, in any
+ *                thread), over all its executions.  Without --peak the
+ *                figure is only the highest at its ends, and not shown.
+ *   Faults       (--faults) minor and major: the sum over the line's
+ *                executions of the change in the process's fault counts
+ *                (line_event.minflt/majflt) between its start and finish;
+ *                like Increment, what its calls caused is included.
  *   header line  (first_line, the function's declaration) starts at entry
  *                and finishes at the first line event: it shows the RSS at
  *                entry, and its occurrences are the calls.
