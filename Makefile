@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # memprof - build, test, install.  No configure step: flags come from
 # pkg-config.  `make demo` and `make check` install missing build
 # dependencies first (scripts/install-deps), so a fresh Debian machine needs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* memprof.h - mark functions for line-by-line memory profiling.
  *
  * The analogue of memory_profiler's @profile.  Write, at file scope, after

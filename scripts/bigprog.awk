@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # bigprog.awk - writes a lua-sized C program for scripts/bench's start-up
 # figure: UNITS files of filler functions plus big.c, which holds
 # big_function (600 lines of simple statements) and a main that returns at

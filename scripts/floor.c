@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* floor.c - the bare cost of one ptrace stop as memprof uses it, for
  * scripts/bench.
  *

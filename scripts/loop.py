@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # loop.py - testdata/loop.c in Python, for scripts/bench's memory_profiler
 # figure: spin's loop body is the same two lines, run N times.  Each
 # iteration is three line events (the for line and the two body lines),

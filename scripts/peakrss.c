@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* peakrss.c - the peak resident set size of one process, for scripts/bench.
  *
  * Runs COMMAND as a child and reports two figures for it, in KiB, on one

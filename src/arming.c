@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* arming.c - the breakpoints that profiling a set of functions takes.
  *
  * For each function of one object: its entry, the line starts worth a

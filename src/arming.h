@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* arming.h - the breakpoints that profiling a set of functions takes:
  * program.c's helper for each object it profiles (arming.c).
  */

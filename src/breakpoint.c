@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* breakpoint.c - the int3 table and getting past a hit.
  *
  * The table is an open-addressing hash on the address: the lookup is on

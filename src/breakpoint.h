@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* breakpoint.h - the int3 table: where breakpoints are, what each means,
  * and getting a thread past one.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* budget.c - --fail-over sizes, and whether a run stayed within them.
  *
  * Sizes are binary whatever the spelling (K, KiB: 1024), because RSS is

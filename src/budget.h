@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* budget.h - --fail-over: a ceiling on the peak RSS of the whole run or of
  * one function, for CI.  Parsing and checking are pure; main decides the
  * exit status.

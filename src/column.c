@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* column.c - the table of figure columns (see column.h) and their
  * formatters.
  *

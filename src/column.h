@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* column.h - the figure columns of a report's line rows, declared once.
  *
  * Each column (Mem usage, Increment, Peak, Heap inc, Faults, Occurrences)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* debuginfo.c - opening an object's debug information through libdwfl,
  * and the plumbing its rooms share: address ranges of a DIE, file names
  * made absolute, the frame rules at an address.

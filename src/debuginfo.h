@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* debuginfo.h - what the target's DWARF says about the functions to
  * profile.  The only module that includes libdw/libdwfl/libelf (debuginfo.c
  * and its rooms src/di_*.c, listed atop debuginfo.c): their types stay

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* debuginfo_private.h - what the rooms of debug information share (see
  * debuginfo.c for the list): the open object, the structs passed between
  * them and the helpers each offers the others.  Included by src/debuginfo.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* decoder.h - the one x86 decoder (capstone) handle, shared by the two
  * files that read machine code: displace.c (relocating an instruction)
  * and flow.c (where control can go).  Private to them: capstone's types

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* di_copies.c - the copies of a profiled function that the compiler
  * inlined into other functions' code, each with its own lines.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* di_elf.c - what the ELF file says beside its DWARF: the functions
  * MEMPROF_PROFILE marks (.memprof.functions), the entry point, the
  * build-id, the program interpreter and the symbol tables.  Reads ELF

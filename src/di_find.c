@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* di_find.c - the lookups that fill a struct di_functions: by name
  * (--func, the marked functions, the dynamic linker's), by entry address
  * (--depth) and by line range (--line=FILE:FROM-TO).  Each function goes

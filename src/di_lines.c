@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* di_lines.c - a function's lines: its line starts (where breakpoints
  * go) and the calling lines of the inlined calls in it, from its unit's
  * line table.  Which functions are wanted is di_find.c's; the copies of

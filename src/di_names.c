@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* di_names.c - names of the functions in the DWARF: the index built on
  * the first lookup, the parameter types that tell overloads apart, and
  * the suggestions for a name that is not there.  The rules for matching

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* di_symbolizer.c - addresses of a live process to function, file and
  * line (inlined calls included), through libdwfl's view of the process's
  * mappings.  Its own Dwfl handle, apart from struct debuginfo's: it sees

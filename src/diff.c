@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* diff.c - memprof diff: two JSON reports in, what changed out.
  *
  * Functions are paired by name (and source file name, so that two static

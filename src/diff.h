@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* diff.h - `memprof diff OLD.json NEW.json`: what changed between two JSON
  * reports, per function and per line, largest change first (tracemalloc's
  * compare_to for memprof's reports).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* displace.c - relocating x86-64 instructions into a scratch slot.
  *
  * What moves unchanged: everything that does not depend on where it is.

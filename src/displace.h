@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* displace.h - executing an instruction somewhere else.
  *
  * A breakpoint's int3 never leaves the code: the thread that hits it is

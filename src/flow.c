@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* flow.c - where control can go in a function's machine code.
  *
  * Decodes a whole function (through decoder.h) into its direct branches

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* flow.h - where control can go in a function's machine code: the
  * direct branches and fall-throughs of x86-64 code read from the target,
  * for deciding where breakpoints are worth a stop and where an inlined

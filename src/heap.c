@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* heap.c - --heap, memprof's side.
  *
  * The counting happens in the program: libmemprof_heap.so

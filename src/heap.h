@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* heap.h - --heap, memprof's side: the live heap bytes of the program, read
  * at every line event from the counter libmemprof_heap.so keeps in it.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* json.c - a strict, bounded JSON reader and the JSON string writer.
  *
  * The reader is a recursive descent over a length-delimited buffer: every

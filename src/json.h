@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* json.h - a strict JSON reader for memprof's own reports, and the writer
  * the JSON renderers (report_json.c, diff.c) share.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* linkmap.c - reading the dynamic linker's list of loaded objects out of
  * the target: r_debug's state and head, then each link_map's load bias,
  * name and successor.  Only read while the target is stopped at the

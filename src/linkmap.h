@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* linkmap.h - the dynamic linker's list of loaded objects, as the
  * stopped target holds it: r_debug.r_map and the link_map chain.  Which
  * objects matter and what is done with them is program.c's.

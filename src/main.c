@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* memprof - line-by-line memory profiler for native programs.
  *
  * main() wires the pieces: options -> program -> debug info -> profile ->

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* names.c - which functions a --func pattern names (rules in names.h).
  *
  * Qualified names come from the DWARF as C++, Rust and Fortran compilers

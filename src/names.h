@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* names.h - which functions a --func pattern names.
  *
  * Pure string work on qualified names ("store::Builder::grow<int>");

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* options.c - the command line: getopt_long, validation, --help.
  *
  * Options stop at the first non-option ("+" in the option string), so

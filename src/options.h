@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* options.h - the command line. */
 #ifndef MEMPROF_OPTIONS_H
 #define MEMPROF_OPTIONS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* output.c - the report files (-o, --timeline, --plot).
  *
  * A file is written whole or not at all: the report goes to an unnamed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* output.h - the files memprof writes its reports to (-o, --timeline,
  * --plot): written whole at the end or not at all, and never through a
  * name that the shell's `>` would refuse.

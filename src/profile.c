@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* profile.c - per-line accounting.
  *
  * The meaning of every column is decided here, and only here (how each is

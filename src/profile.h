@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* profile.h - per-line memory accounting, fed by the tracer, read by the
  * renderers.  No I/O happens here: the caller supplies every RSS figure.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* program.c - which code is profiled, object by object.
  *
  * The executable is read before the program runs.  Libraries appear

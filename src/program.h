@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* program.h - the profiled program's code: its executable and the shared
  * libraries the dynamic linker loads and unloads, which functions of each
  * are profiled, and arming their breakpoints.

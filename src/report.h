@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* report.h - renderers of a finished profile.
  *
  * Each renderer takes the profile read-only and writes to a FILE; none of

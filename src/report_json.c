@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* report_json.c - the profile as one JSON object, for programs to read.
  *
  * Laid out like Python's json.dumps(indent=2) by json.c's writer, keys in

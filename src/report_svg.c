@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* report_svg.c - the timeline as an SVG picture (--plot).
  *
  * Read without a legend: the title is the command, the line under it the

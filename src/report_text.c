@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* report_text.c - memory_profiler 0.61's table, byte for byte.
  *
  * Its Python, which this file mirrors:

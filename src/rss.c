@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rss.c - resident set size of the target, from /proc/PID/statm.
  *
  * rss_read is on the hot path (one call per line event): it does a single

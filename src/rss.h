@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rss.h - the target's resident set size, read from /proc.
  *
  * The reader keeps /proc/PID/statm open and re-reads it at offset 0: the

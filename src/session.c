@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* session.c - the wait loop.
  *
  * Every stop of every traced thread comes through waitpid(-1) and is sorted

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* session.h - the wait loop: next stop, classify, dispatch. */
 #ifndef MEMPROF_SESSION_H
 #define MEMPROF_SESSION_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* source.c - source text for the Line Contents column.
  *
  * Each file is read whole the first time it is asked for and split into

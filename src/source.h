@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* source.h - source text for the Line Contents column.
  *
  * Files are read once and kept; a file that cannot be read (missing, not a

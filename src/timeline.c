@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* timeline.c - the RSS over time and the profiled functions' spans, and
  * memory_profiler's mprof .dat writer.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* timeline.h - the RSS over the whole run (--timeline, --plot): one sample
  * per interval, and the spans of time during which each profiled function
  * was running.  Fed by the session (every RSS sample) and by the profile

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* top.c - ranks the lines of every profiled function by Increment.
  *
  * The Increment is profile.c's figure, taken as is: a line that calls a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* top.h - the lines that grew RSS most, across every profiled function:
  * memprof's analogue of tracemalloc's statistics('lineno').  One ranking,
  * used by both renderers.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tracee.c - start the target under ptrace and reach into it.
  *
  * Spawn: the child waits on a pipe until the parent has seized it, so the

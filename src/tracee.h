@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tracee.h - the traced process: starting it, its memory and registers.
  *
  * tracee.c owns every fork/exec/ptrace-attach detail and the CPU pinning;

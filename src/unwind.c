@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* unwind.c - walking a stopped thread's stack with libunwind-ptrace.
  *
  * Used rarely (when the peak grows by a step), never per line event: each

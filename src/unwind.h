@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* unwind.h - call stacks of a stopped thread.  The only file that
  * includes libunwind-ptrace: its types stay behind this interface. */
 #ifndef MEMPROF_UNWIND_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* util.c - one-write messages, escaping for the terminal, and allocation
  * that aborts on exhaustion. */
 #include "util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* util.h - messages and allocation helpers shared by every module.
  *
  * Every message memprof prints goes through mp_error so that it is

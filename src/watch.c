@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* watch.c - a userfaultfd on the program's scratch areas (see watch.h).
  *
  * The descriptor is created inside the program (by breakpoint.c, through

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* watch.h - noticing at once when the program takes a scratch area away.
  *
  * memprof's trampolines and displaced instructions live in scratch areas

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* memprof_heap.c - libmemprof_heap.so, which memprof --heap preloads into
  * the program it starts.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/e2e/lib.sh - registration, running memprof, assertions.
 #
 # Sourced by tests/e2e/run.  A case runs in a subshell inside its own

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # memprof -p PID: attach to a running program, let it go on SIGINT/SIGTERM
 # or follow it to its end; the program must finish unharmed, its code
 # byte for byte as before.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # --children: forked children stay traced; their calls of profiled
 # functions count and their memory adds to the RSS.  Without it they run
 # untraced and unprofiled.

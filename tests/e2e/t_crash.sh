@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # A target that dies of SIGSEGV: the report of what ran is still written,
 # memprof says so and exits 128 + 11.
 # shellcheck shell=bash

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # C++ names: qualified, unqualified, globs, overloads and template
 # instances (testdata/cxx.cpp), with real figures.
 # shellcheck shell=bash

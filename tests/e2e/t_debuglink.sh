@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Separate debug info: a stripped program whose DWARF is in another file,
 # found by its .gnu_debuglink (beside it, in .debug/, on --debuginfo-path)
 # or by its build ID (under a .build-id tree: /usr/lib/debug's or one on

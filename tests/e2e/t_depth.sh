@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # --depth=N: the functions the profiled ones call, N levels down, each
 # with its own table.
 # shellcheck shell=bash

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # memprof diff OLD.json NEW.json: what changed between two reports, largest
 # first; errors on what is not a report; a program named diff is still
 # profiled when asked the right way.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Line starts run from a trampoline or a displaced copy: RIP-relative loads
 # and stores, calls, jumps, conditional branches, a jump table, the red
 # zone.  The program's output must not change, and no line may be missed

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # One clear line per error, exit 1, no target left behind, no target output.
 # shellcheck shell=bash
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Exit status passthrough; the target's stdin, stdout and stderr untouched.
 # shellcheck shell=bash
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # --fail-over: a peak RSS budget for CI.  Over budget, memprof still writes
 # the report, says so in one line and exits 109; the program's own failure
 # wins.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Faults: the target killed, trapping, juggling signals, exec'ing, forking
 # and starting threads; memprof itself signalled or killed.  The target
 # must behave as without memprof, the report must hold what ran, -o FILE

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Fortran (testdata/falloc.f90, built by gfortran when it is here): a
 # module subroutine that allocates (~0), fills (~64 MiB) and frees
 # (~-64 MiB) an array; the PROGRAM unit is profiled by default.

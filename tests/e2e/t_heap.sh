@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # --heap: the live heap bytes (malloc minus free, new and delete too)
 # beside RSS, per line, from libmemprof_heap.so preloaded in the program.
 # They agree where a line allocates and touches, and differ where a block

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Hostile inputs: whatever is handed to memprof as a program, a pid, an
 # option or an output file, the answer is one clear line on stderr, an exit
 # status below 128 (memprof never crashes), no output from a program that

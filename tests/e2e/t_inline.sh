@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Inlined copies: grow(), stage() and fill() profiled whatever the
 # optimiser did to them, with the figures of -O0 (testdata/inlined.c).
 # shellcheck shell=bash

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # --line=FILE:FROM-TO: a range of lines profiled wherever it is, its table
 # just those lines.
 # shellcheck shell=bash

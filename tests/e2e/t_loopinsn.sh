@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Line starts that are a `loop` instruction or an indirect call (through a
 # register, through memory relative to %rsp), run by eight threads at
 # once: displaced, never stepped in place, so no occurrence is missed.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # --metric: which memory the figures measure; --faults: page faults per
 # line.  A line that maps and reads a 64 MiB file is +64 MiB of file pages
 # and about nothing anonymous; a memset of 32 MiB the other way round.

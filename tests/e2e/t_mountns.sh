@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The files a process runs, not the ones its paths name for memprof:
 # attached to a process in another mount namespace (a container), memprof
 # reads its executable through /proc/PID/exe and its libraries through

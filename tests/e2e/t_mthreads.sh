@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Many threads in the profiled code at once, and threads that start and
 # exit while it runs: no line is missed or counted twice.
 # shellcheck shell=bash

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The kernel's OOM killer ends the program: the report still comes, and
 # says where it was and where the peak was.  Needs a writable cgroup v1
 # memory controller (root on this kind of machine); skipped otherwise.

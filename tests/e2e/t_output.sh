@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Report files (-o, --timeline, --plot) are never less safe than the
 # shell's `>`: no following another user's symlink out of a sticky
 # world-writable directory, no replacing another user's file there, and an

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The peak with its place: the profiled line running when the RSS peaked,
 # and the call stack there.
 # shellcheck shell=bash

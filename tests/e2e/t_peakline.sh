@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # --peak: the highest RSS while each line ran, from the kernel's VmHWM
 # reset at every line start.  A line that allocates, touches and frees
 # 200 MiB shows Increment ~0 and a Peak 200 MiB above where it started.

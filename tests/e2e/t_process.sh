@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Forks and threads of the target.
 # shellcheck shell=bash
 

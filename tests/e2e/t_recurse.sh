@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # A profiled function recursing 16 levels: every active call is tracked on
 # its own, so occurrences are exact.
 # shellcheck shell=bash

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The text report laid out as memory_profiler 0.61, and the JSON schema.
 # shellcheck shell=bash
 

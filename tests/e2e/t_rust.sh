@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Rust (testdata/vecfill.rs, built by rustc at -O0 and -O2 when rustc is
 # here): a function that reserves a Vec (~0) and then resizes it (~64 MiB),
 # named as rustc's DWARF names it (vecfill::reserve_then_fill), and the

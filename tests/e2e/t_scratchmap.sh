@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # A program that maps its own code over memprof's scratch area (MAP_FIXED
 # over an anonymous r-x mapping it did not make, as a JIT with a fixed
 # code address does): its mmap succeeds, memprof says so once, and no

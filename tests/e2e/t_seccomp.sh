@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # A program confined by a seccomp filter (testdata/sandbox: anonymous
 # executable memory kills it with SIGSYS): memprof must not make it call
 # what its filter forbids (the mmap of a scratch area), whenever the filter

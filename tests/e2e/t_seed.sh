@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The seed example: each iteration keeps a never-freed copy of the result so
 # far; for n=5000 the copy lines carry n(n+1)/2 doubles (95.4 MiB).
 # shellcheck shell=bash

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Which functions are profiled: the marked ones by default, main when none
 # is marked, exactly the --func ones when given.
 # shellcheck shell=bash

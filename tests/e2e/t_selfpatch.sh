@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # A program that rewrites its own code (mprotect + write, as a JIT does):
 # memprof must never write its saved bytes back over the program's, not
 # into a forked child it lets go, not when it detaches.

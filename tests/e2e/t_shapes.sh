@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shapes of processes: tasks that share the program's memory without
 # being its threads, vfork children, execs of the profiled process.
 # shellcheck shell=bash

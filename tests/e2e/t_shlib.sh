@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Profiled functions in shared libraries: linked at start-up, loaded with
 # dlopen, unloaded and loaded again.
 # shellcheck shell=bash

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The target's own SIGTRAP reaches its handler.
 # shellcheck shell=bash
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # What the program's debugging information names reaches memprof's output
 # harmlessly: names and source lines with control characters are escaped
 # in the text report and in messages; a source file is read only when it

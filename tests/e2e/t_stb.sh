@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # A real program: the PNG encoder of Debian's stb libraries (libstb-dev's
 # stb_image_write.h, not written for memprof), built with -g into a small
 # driver (testdata/stb/pngenc.c) that encodes a 2048x2048 image and

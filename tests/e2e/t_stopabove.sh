@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # --stop-above=SIZE[,hold]: when the RSS first goes above SIZE, memprof
 # names the line and the stack, then kills the program, or leaves it
 # stopped for a debugger.

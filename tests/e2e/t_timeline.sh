@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The RSS over time: --timeline (mprof's .dat), --plot (SVG), --interval,
 # --no-lines (no breakpoints, only the timeline, peak and final RSS).
 # shellcheck shell=bash

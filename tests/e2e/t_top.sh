@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # --top: the lines that grew RSS most, across the profiled functions, after
 # the tables (text) and as top_lines (JSON).
 # shellcheck shell=bash

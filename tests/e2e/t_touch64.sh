@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # malloc, memset and free of 64 MiB on three lines: ~0, ~+64, ~-64 MiB.
 # shellcheck shell=bash
 

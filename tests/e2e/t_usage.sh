@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Usage errors: one line, the hint, exit 2.  --help and --version.
 # shellcheck shell=bash
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz.h - what the harnesses share.
  *
  * Each fuzz_*.c defines LLVMFuzzerTestOneInput for one untrusted input of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_common.c - the temporary file and failure report of the harnesses
  * (see fuzz.h). */
 #include <fcntl.h>

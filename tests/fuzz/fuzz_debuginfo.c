@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_debuginfo.c - the target program as memprof reads it: the ELF
  * checks before the run (tracee_resolve), then its DWARF through libdwfl
  * (debuginfo_open, the marks, debuginfo_find for main, for each marked

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_options.c - options_parse on any command line.  The input is the
  * arguments after "memprof", separated by NUL bytes (at most 64). */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_report.c - memprof diff's input: any file given as a report.  The
  * input is the file's text.  Whatever it holds, the JSON reader answers
  * with a value or a positioned message; when it is a report, its diff with

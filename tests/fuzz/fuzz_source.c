@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_source.c - source_line on any file: the Line Contents column reads
  * whatever file the DWARF names.  The input is the file. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_statm.c - rss_parse_statm on any text: the /proc/PID/statm reader
  * trusts nothing it reads.  The input is parsed from an exact-size copy,
  * without a NUL after it, so a read past its length is caught. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_status.c - rss_parse_status on any text, for the keys memprof
  * asks for and a few odd ones.  The first byte picks the key; the rest is
  * the text, NUL-terminated as read from /proc/PID/status. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* replay.c - runs a harness once on each file named, or on each file of
  * each directory named: the corpus as a regression test, without
  * libFuzzer (see fuzz.h).  Prints "NAME: N inputs" and exits 0 when

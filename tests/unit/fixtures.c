@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fixtures.c - the fixture builders the suites share (fixtures.h). */
 #include "fixtures.h"
 

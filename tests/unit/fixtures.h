@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fixtures.h - what several suites build alike: memprof's messages caught
  * on fd 2, scripted line events, a scripted profile with the source files
  * it names, and a report rendered into memory.  Every helper fails the

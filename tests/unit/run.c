@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* run.c - runs every unit-test suite; exits nonzero when a check fails. */
 #include <stdlib.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* suites.h - the Check suites of the unit tests, one per module. */
 #ifndef MEMPROF_TEST_SUITES_H
 #define MEMPROF_TEST_SUITES_H

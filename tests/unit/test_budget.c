@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_budget.c - --fail-over sizes and budgets (budget.c), checked
  * against scripted profiles. */
 #include <stdint.h>

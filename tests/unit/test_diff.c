@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_diff.c - memprof diff (diff.c): reading reports, refusing what is
  * not one with an exact reason, pairing functions and lines, and the
  * whole text output for a hand-made pair of reports. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_heap.c - --heap: the LD_PRELOAD list, finding the library, the
  * option, the per-line heap accounting and the Heap inc column. */
 #define _GNU_SOURCE

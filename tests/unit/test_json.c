@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_json.c - the strict JSON reader and the string writer (json.c):
  * values, every kind of malformed input with its exact message, limits,
  * and garbage that must only ever be refused. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_names.c - --func patterns against qualified names. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_options.c - command-line parsing, messages compared exactly. */
 #include <stdlib.h>
 #include <string.h>

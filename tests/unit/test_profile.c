@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_profile.c - per-line accounting fed scripted events, checked
  * against the contracts of profile.h (values worked out by hand). */
 #include <stdlib.h>

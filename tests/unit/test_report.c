@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_report.c - the text and JSON renderers, whole output compared.
  *
  * The expected tables were produced by memory_profiler 0.61's own

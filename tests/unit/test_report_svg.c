@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_report_svg.c - the --plot renderer: the structure of its SVG
  * (balanced tags, escaped text), the labels a reader needs (axes, ticks,
  * the peak with its value and line, the functions' lanes), and its size

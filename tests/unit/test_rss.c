@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_rss.c - statm/status parsers and the reader on live processes. */
 #include <fcntl.h>
 #include <signal.h>

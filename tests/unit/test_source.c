@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_source.c - source lines for the Line Contents column. */
 #include <stdio.h>
 #include <stdlib.h>

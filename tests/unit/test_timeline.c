@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_timeline.c - the timeline fed scripted samples and calls: one point
  * per interval (its highest), the spans and their bounds, and the mprof
  * .dat text compared whole. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_top.c - the --top ranking (top.c) fed scripted profiles, and how
  * both renderers show it. */
 #define _GNU_SOURCE

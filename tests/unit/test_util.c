@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_util.c - escaping for the terminal. */
 #include <stdlib.h>
 
