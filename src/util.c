@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* util.c - one-write messages, escaping for the terminal, and allocation
- * that aborts on exhaustion. */
+/* util.c - one-write messages, escaping for the terminal, allocation that
+ * aborts on exhaustion, array growth and the string buffer. */
 #include "util.h"
 
 #include <stdarg.h>
@@ -130,4 +130,97 @@ char *xstrdup(const char *s)
 {
 	size_t n = strlen(s) + 1;
 	return memcpy(xmalloc(n), s, n);
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	return strbuf_detach(&sb);
+}
+
+void *array_grow(void *p, size_t n, size_t *cap, size_t size)
+{
+	size_t room = *cap ? *cap : 16;
+
+	while (room < n) {
+		if (room > SIZE_MAX / 2)
+			oom(SIZE_MAX);
+		room *= 2;
+	}
+	if (size && room > SIZE_MAX / size)
+		oom(SIZE_MAX);
+	*cap = room;
+	return xrealloc(p, room * size);
+}
+
+/* Makes room in `sb` for `n` more bytes and the NUL. */
+static void strbuf_grow(struct strbuf *sb, size_t n)
+{
+	if (n > SIZE_MAX - sb->len - 1)
+		oom(SIZE_MAX);
+	ARRAY_GROW(sb->buf, sb->len + n + 1, sb->cap);
+}
+
+void strbuf_add(struct strbuf *sb, const void *data, size_t n)
+{
+	strbuf_grow(sb, n);
+	memcpy(sb->buf + sb->len, data, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
+}
+
+void strbuf_addstr(struct strbuf *sb, const char *s)
+{
+	strbuf_add(sb, s, strlen(s));
+}
+
+void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
+{
+	va_list again;
+	int n;
+
+	/* A first try into the room there is, then a second into room for
+	 * all of it: most strings fit at once. */
+	strbuf_grow(sb, 0);
+	va_copy(again, ap);
+	n = vsnprintf(sb->buf + sb->len, sb->cap - sb->len, fmt, ap);
+	if (n < 0) {
+		va_end(again);
+		mp_error("cannot format '%s'", fmt);
+		abort();
+	}
+	if ((size_t)n >= sb->cap - sb->len) {
+		strbuf_grow(sb, (size_t)n);
+		vsnprintf(sb->buf + sb->len, sb->cap - sb->len, fmt, again);
+	}
+	va_end(again);
+	sb->len += (size_t)n;
+}
+
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(sb, fmt, ap);
+	va_end(ap);
+}
+
+void strbuf_release(struct strbuf *sb)
+{
+	free(sb->buf);
+	*sb = (struct strbuf)STRBUF_INIT;
+}
+
+char *strbuf_detach(struct strbuf *sb)
+{
+	char *s = sb->buf ? sb->buf : xstrdup("");
+
+	*sb = (struct strbuf)STRBUF_INIT;
+	return s;
 }
