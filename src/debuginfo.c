@@ -26,10 +26,7 @@ void di_ranges_add(struct ranges *r, uint64_t lo, uint64_t hi)
 {
 	if (hi <= lo)
 		return;
-	if (r->n == r->cap) {
-		r->cap = r->cap ? 2 * r->cap : 8;
-		r->v = xrealloc(r->v, r->cap * sizeof(*r->v));
-	}
+	ARRAY_GROW(r->v, r->n + 1, r->cap);
 	r->v[r->n].lo = lo;
 	r->v[r->n].hi = hi;
 	r->n++;

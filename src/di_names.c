@@ -205,10 +205,7 @@ static void index_add(struct name_index *ix, Dwarf_Die *cu, Dwarf_Die *die,
 
 	if (!base)
 		return;
-	if (ix->n == ix->cap) {
-		ix->cap = ix->cap ? 2 * ix->cap : 256;
-		ix->fns = xrealloc(ix->fns, ix->cap * sizeof(*ix->fns));
-	}
+	ARRAY_GROW(ix->fns, ix->n + 1, ix->cap);
 	e = &ix->fns[ix->n++];
 	e->die = *die;
 	e->cu = *cu;
@@ -274,11 +271,7 @@ static void index_walk(struct name_index *ix, struct pendings *later,
 			continue;
 		q = qmap_get(&ix->names, child.addr);
 		if (!q && completes(&child, &target)) {
-			if (later->n == later->cap) {
-				later->cap = later->cap ? 2 * later->cap : 256;
-				later->v = xrealloc(later->v, later->cap *
-							      sizeof(*later->v));
-			}
+			ARRAY_GROW(later->v, later->n + 1, later->cap);
 			later->v[later->n++] = (struct pending){
 				.die = child, .cu = *cu, .fold = fold,
 				.depth = depth,

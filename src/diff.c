@@ -288,10 +288,7 @@ struct rows {
 
 static struct row *rows_add(struct rows *r)
 {
-	if (r->n == r->cap) {
-		r->cap = r->cap ? 2 * r->cap : 32;
-		r->v = xrealloc(r->v, r->cap * sizeof(*r->v));
-	}
+	ARRAY_GROW(r->v, r->n + 1, r->cap);
 	memset(&r->v[r->n], 0, sizeof(r->v[0]));
 	r->v[r->n].order = r->n;
 	return &r->v[r->n++];
@@ -633,10 +630,7 @@ struct table {
 
 static void table_row(struct table *t, const char *const *cells)
 {
-	if (t->n + t->ncols > t->cap) {
-		t->cap = t->cap ? 2 * t->cap : 64 * t->ncols;
-		t->cells = xrealloc(t->cells, t->cap * sizeof(*t->cells));
-	}
+	ARRAY_GROW(t->cells, t->n + t->ncols, t->cap);
 	/* Names and lines come from the reports, so from the programs'
 	 * debugging information: escaped before they reach a terminal. */
 	for (size_t c = 0; c < t->ncols; c++)
