@@ -118,10 +118,7 @@ unsigned profile_add_function(struct profile *p, const char *name,
 
 	if (last_line < first_line)
 		last_line = first_line;
-	if (p->n == p->cap) {
-		p->cap = p->cap ? 2 * p->cap : 8;
-		p->fns = xrealloc(p->fns, p->cap * sizeof(*p->fns));
-	}
+	ARRAY_GROW(p->fns, p->n + 1, p->cap);
 	f = &p->fns[p->n];
 	f->name = xstrdup(name);
 	f->file = xstrdup(file);
@@ -141,11 +138,7 @@ unsigned profile_add_copy(struct profile *p, unsigned fn, unsigned parent,
 
 	if (!p->ncopies)
 		p->ncopies = 1;
-	if (p->ncopies >= p->copies_cap) {
-		p->copies_cap = p->copies_cap ? 2 * p->copies_cap : 16;
-		p->copies = xrealloc(p->copies,
-				     p->copies_cap * sizeof(*p->copies));
-	}
+	ARRAY_GROW(p->copies, p->ncopies + 1, p->copies_cap);
 	c = &p->copies[p->ncopies];
 	c->fn = fn;
 	c->parent = parent < p->ncopies ? parent : 0;
@@ -300,10 +293,7 @@ static struct profile_frame *push(struct profile_stack *s, unsigned fn,
 {
 	struct profile_frame *f;
 
-	if (s->depth == s->cap) {
-		s->cap = s->cap ? 2 * s->cap : 16;
-		s->frames = xrealloc(s->frames, s->cap * sizeof(*s->frames));
-	}
+	ARRAY_GROW(s->frames, s->depth + 1, s->cap);
 	f = &s->frames[s->depth++];
 	f->sp = sp;
 	f->fn = fn;

@@ -138,10 +138,7 @@ static struct thread *thread_add(struct session *s, pid_t tid, pid_t pid,
 {
 	struct thread *th;
 
-	if (s->nthreads == s->cap) {
-		s->cap = s->cap ? 2 * s->cap : 8;
-		s->threads = xrealloc(s->threads, s->cap * sizeof(*th));
-	}
+	ARRAY_GROW(s->threads, s->nthreads + 1, s->cap);
 	th = &s->threads[s->nthreads++];
 	memset(th, 0, sizeof(*th));
 	th->tid = tid;

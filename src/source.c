@@ -180,10 +180,7 @@ static void split_lines(struct source_file *f, size_t len)
 		if (end > start && f->text[end - 1] == '\r')
 			end--;
 		f->text[end] = '\0';
-		if (f->nlines == cap) {
-			cap = cap ? cap * 2 : 64;
-			f->lines = xrealloc(f->lines, cap * sizeof(*f->lines));
-		}
+		ARRAY_GROW(f->lines, f->nlines + 1, cap);
 		f->lines[f->nlines++] = f->text + start;
 		start = i + 1;
 	}
@@ -196,10 +193,7 @@ static struct source_file *source_load(struct source *s, const char *path)
 	size_t len = 0;
 	int why = 0;
 
-	if (s->nfiles == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 4;
-		s->files = xrealloc(s->files, s->cap * sizeof(*s->files));
-	}
+	ARRAY_GROW(s->files, s->nfiles + 1, s->cap);
 	f = &s->files[s->nfiles++];
 	memset(f, 0, sizeof(*f));
 	f->path = xstrdup(path);

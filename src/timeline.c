@@ -120,11 +120,7 @@ void timeline_on_call(void *ctx, unsigned fn, int begin, int64_t rss)
 
 static void push_sample(struct timeline *tl, struct timeline_sample s)
 {
-	if (tl->n == tl->cap) {
-		tl->cap = tl->cap ? 2 * tl->cap : 1024;
-		tl->samples = xrealloc(tl->samples,
-				       tl->cap * sizeof(*tl->samples));
-	}
+	ARRAY_GROW(tl->samples, tl->n + 1, tl->cap);
 	tl->samples[tl->n++] = s;
 }
 
@@ -179,10 +175,7 @@ static void end_span(struct fn_state *f, unsigned fn, double t, int64_t rss)
 		prev->rss1 = rss;
 		return;
 	}
-	if (f->n == f->cap) {
-		f->cap = f->cap ? 2 * f->cap : 8;
-		f->spans = xrealloc(f->spans, f->cap * sizeof(*f->spans));
-	}
+	ARRAY_GROW(f->spans, f->n + 1, f->cap);
 	f->spans[f->n++] = (struct timeline_span){
 		.fn = fn, .t0 = f->t0, .t1 = t, .rss0 = f->rss0, .rss1 = rss,
 	};

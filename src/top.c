@@ -40,10 +40,7 @@ struct top_line *top_lines(const struct profile *p, size_t n, size_t *count)
 				&fn->lines[line - fn->first_line];
 
 			if (pl->finished && pl->increment_bytes > 0) {
-				if (nv == cap) {
-					cap = cap ? 2 * cap : 64;
-					v = xrealloc(v, cap * sizeof(*v));
-				}
+				ARRAY_GROW(v, nv + 1, cap);
 				v[nv++] = (struct top_line){
 					.fn = fn,
 					.line = line,
