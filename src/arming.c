@@ -168,11 +168,12 @@ static struct copy_ref *add_copies(struct arming *a,
 				   const unsigned *idx, size_t *n)
 {
 	struct copy_ref *refs = NULL;
+	size_t cap = 0;
 
 	*n = 0;
 	for (size_t i = 0; i < fns->n; i++)
 		for (size_t k = 0; k < fns->v[i].ncopies; k++) {
-			refs = xrealloc(refs, (*n + 1) * sizeof(*refs));
+			ARRAY_GROW(refs, *n + 1, cap);
 			refs[*n].c = &fns->v[i].copies[k];
 			refs[*n].di = fns->v[i].di;
 			refs[*n].fn = idx[i];

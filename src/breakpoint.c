@@ -80,9 +80,9 @@ struct breakpoints {
 	bool no_trampolines;
 	size_t stepped;
 	struct region *regions;
-	size_t nregions;
+	size_t nregions, regions_cap;
 	struct patch *patches;
-	size_t npatches;
+	size_t npatches, patches_cap;
 	struct bp *slots;
 	size_t cap;      /* power of two */
 	size_t n;
@@ -168,8 +168,7 @@ void bps_add_region(struct breakpoints *b, uint64_t lo, uint64_t hi,
 	for (size_t i = 0; i < b->nregions; i++)
 		if (b->regions[i].lo == lo && b->regions[i].hi == hi)
 			return; /* known already */
-	b->regions = xrealloc(b->regions,
-			      (b->nregions + 1) * sizeof(*b->regions));
+	ARRAY_GROW(b->regions, b->nregions + 1, b->regions_cap);
 	r = &b->regions[b->nregions++];
 	r->lo = lo;
 	r->hi = hi;
@@ -411,8 +410,7 @@ static int plan_trampoline(struct breakpoints *b, struct bp *bp)
 					 forbidden, &c, &p) < 0 ||
 	    tracee_write_image(b->t, slot, p.code, p.ncode) < 0)
 		return -1;
-	b->patches = xrealloc(b->patches,
-			      (b->npatches + 1) * sizeof(*b->patches));
+	ARRAY_GROW(b->patches, b->npatches + 1, b->patches_cap);
 	pt = &b->patches[b->npatches++];
 	pt->addr = bp->addr;
 	pt->len = p.len;
@@ -533,7 +531,7 @@ static int cmp_addr(const void *x, const void *y)
 int bps_arm(struct breakpoints *b)
 {
 	struct bp **todo = xcalloc(b->n, sizeof(*todo));
-	size_t n = 0, i = 0, ntramp = 0;
+	size_t n = 0, i = 0, ntramp = 0, tramp_cap = 0;
 	unsigned char *buf = NULL;
 	struct bp *tramp = NULL;
 	int rc = 0;
@@ -590,7 +588,7 @@ int bps_arm(struct breakpoints *b)
 				b->armed[todo[k] - b->slots] = true;
 				continue;
 			}
-			tramp = xrealloc(tramp, (ntramp + 1) * sizeof(*tramp));
+			ARRAY_GROW(tramp, ntramp + 1, tramp_cap);
 			tramp[ntramp++] = *todo[k];
 		}
 		i = j;

@@ -61,7 +61,7 @@ long linkmap_read(struct tracee *t, uint64_t r_debug,
 	int state;
 	char path[4096];
 	struct linkmap_object *v = NULL;
-	size_t k = 0;
+	size_t k = 0, cap = 0;
 
 	if (tracee_read(t, r_debug + offsetof(struct r_debug, r_state), &state,
 			sizeof(state)) < 0 ||
@@ -77,7 +77,7 @@ long linkmap_read(struct tracee *t, uint64_t r_debug,
 			break;
 		if (!l_name || read_str(t, l_name, path, sizeof(path)) < 0)
 			continue;
-		v = xrealloc(v, (k + 1) * sizeof(*v));
+		ARRAY_GROW(v, k + 1, cap);
 		v[k].path = xstrdup(path);
 		v[k].bias = l_addr;
 		k++;

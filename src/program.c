@@ -62,12 +62,12 @@ struct program {
 	bool started;        /* the program's own libraries are loaded */
 	bool may_dlopen;
 	struct object *objs;
-	size_t nobjs;
+	size_t nobjs, objs_cap;
 	struct line_spec {
 		char *file;
 		unsigned from, to;
 	} *lines;            /* --line ranges */
-	size_t nlines;
+	size_t nlines, lines_cap;
 	int depth;           /* --depth */
 	void (*on_load)(void *ctx, const char *path, uint64_t bias);
 	void *on_load_ctx;
@@ -109,7 +109,7 @@ struct program *program_new(struct profile *prof, char *const *funcs,
 void program_add_lines(struct program *pg, const char *file, unsigned from,
 		       unsigned to)
 {
-	pg->lines = xrealloc(pg->lines, (pg->nlines + 1) * sizeof(*pg->lines));
+	ARRAY_GROW(pg->lines, pg->nlines + 1, pg->lines_cap);
 	pg->lines[pg->nlines].file = xstrdup(file);
 	pg->lines[pg->nlines].from = from;
 	pg->lines[pg->nlines].to = to;
@@ -503,7 +503,7 @@ static int add_object(struct program *pg, const char *path, uint64_t bias,
 	size_t before;
 	int rc = 0;
 
-	pg->objs = xrealloc(pg->objs, (pg->nobjs + 1) * sizeof(*pg->objs));
+	ARRAY_GROW(pg->objs, pg->nobjs + 1, pg->objs_cap);
 	o = &pg->objs[pg->nobjs++];
 	memset(o, 0, sizeof(*o));
 	o->path = xstrdup(path);

@@ -82,7 +82,7 @@ struct session {
 	size_t nthreads, cap;
 	size_t hot;            /* index of the thread found last */
 	struct newborn *newborns;
-	size_t nnewborns;
+	size_t nnewborns, newborns_cap;
 	bool children;         /* --children: follow forks and execs */
 	size_t lifts;          /* vfork children running with the
 				  breakpoints lifted (lift_for_vfork) */
@@ -93,7 +93,7 @@ struct session {
 		pid_t pid;
 		struct rss *rss;
 	} *kids;               /* processes besides the first (--children) */
-	size_t nkids;
+	size_t nkids, kids_cap;
 	bool attached;         /* calls may be running since before us */
 	int64_t last_rss, max_rss;
 	/* The last line event's record, which the next one starts from: a
@@ -421,8 +421,7 @@ static struct newborn *newborn_get(struct session *s, pid_t pid)
 	for (size_t i = 0; i < s->nnewborns; i++)
 		if (s->newborns[i].pid == pid)
 			return &s->newborns[i];
-	s->newborns = xrealloc(s->newborns,
-			       (s->nnewborns + 1) * sizeof(*s->newborns));
+	ARRAY_GROW(s->newborns, s->nnewborns + 1, s->newborns_cap);
 	nb = &s->newborns[s->nnewborns++];
 	memset(nb, 0, sizeof(*nb));
 	nb->pid = pid;
@@ -454,7 +453,7 @@ static void kid_add(struct session *s, pid_t pid, bool image)
 
 	if (!r)
 		return;
-	s->kids = xrealloc(s->kids, (s->nkids + 1) * sizeof(*s->kids));
+	ARRAY_GROW(s->kids, s->nkids + 1, s->kids_cap);
 	s->kids[s->nkids].pid = pid;
 	s->kids[s->nkids].rss = r;
 	s->nkids++;

@@ -52,7 +52,7 @@ struct tracee {
 	pid_t pid;
 	int memfd;     /* the selected process's (procs[cur].fd) */
 	struct proc_mem *procs; /* other processes: --children */
-	size_t nprocs;
+	size_t nprocs, procs_cap;
 	pid_t cur;
 	bool alive;
 	bool attached;
@@ -330,7 +330,7 @@ static int open_mem(struct tracee *t)
 		return mp_error("cannot open %s: %m", name);
 	if (!t->nprocs) {
 		t->procs = xcalloc(1, sizeof(*t->procs));
-		t->nprocs = 1;
+		t->nprocs = t->procs_cap = 1;
 	}
 	t->procs[0].pid = t->pid;
 	t->procs[0].fd = t->memfd;
@@ -919,7 +919,7 @@ int tracee_add_process(struct tracee *t, pid_t pid)
 	fd = open(name, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	t->procs = xrealloc(t->procs, (t->nprocs + 1) * sizeof(*t->procs));
+	ARRAY_GROW(t->procs, t->nprocs + 1, t->procs_cap);
 	t->procs[t->nprocs].pid = pid;
 	t->procs[t->nprocs].fd = fd;
 	t->procs[t->nprocs].image = true;
