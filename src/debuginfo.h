@@ -76,12 +76,12 @@ struct di_function {
 	size_t ninlined;
 	uint64_t origin;          /* its abstract instance (0: none) */
 	struct di_copy *copies;   /* its copies inlined into other code */
-	size_t ncopies;
+	size_t ncopies, copies_cap;
 };
 
 struct di_functions {
 	struct di_function *v;
-	size_t n;
+	size_t n, cap;
 };
 
 /* Where debuginfo_open looks for DWARF kept in a separate file (build-id,

@@ -75,7 +75,7 @@ struct di_source {
 
 struct rows {
 	struct di_row *v;
-	size_t n;
+	size_t n, cap;
 };
 
 /* Which rows of a unit's line table are a function's. */
@@ -137,7 +137,7 @@ int di_describe_abstract(Dwarf_Die *cu, Dwarf_Die *die, const char *name,
 bool di_abstract_root(Dwarf_Die *die, Dwarf_Die *root);
 void di_find_copies(struct debuginfo *di, struct di_functions *out,
 		    struct origin *origins, size_t n);
-void di_want_copies(struct origin **v, size_t *n, Dwarf_Die *root,
-		    size_t fn);
+void di_want_copies(struct origin **v, size_t *n, size_t *cap,
+		    Dwarf_Die *root, size_t fn);
 
 #endif

@@ -108,7 +108,7 @@ static void add_copy(struct copy_walk *w, Dwarf_Die *die,
 	di_rows_merge_calls(&r, &calls);
 	di_rows_finish(&r);
 	free(in.v);
-	f->copies = xrealloc(f->copies, (f->ncopies + 1) * sizeof(*f->copies));
+	ARRAY_GROW(f->copies, f->ncopies + 1, f->copies_cap);
 	c = &f->copies[f->ncopies++];
 	memset(c, 0, sizeof(*c));
 	c->id = dwarf_dieoffset(die);
@@ -241,8 +241,8 @@ void di_find_copies(struct debuginfo *di, struct di_functions *out,
 }
 
 /* Records that the copies of abstract instance `root` go to out->v[fn]. */
-void di_want_copies(struct origin **v, size_t *n, Dwarf_Die *root,
-		    size_t fn)
+void di_want_copies(struct origin **v, size_t *n, size_t *cap,
+		    Dwarf_Die *root, size_t fn)
 {
 	struct origin *o;
 	const char *name = dwarf_decl_file(root);
@@ -251,7 +251,7 @@ void di_want_copies(struct origin **v, size_t *n, Dwarf_Die *root,
 
 	if (!name || !dwarf_diecu(root, &cu, NULL, NULL))
 		return;
-	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	ARRAY_GROW(*v, *n + 1, *cap);
 	o = &(*v)[(*n)++];
 	o->id = dwarf_dieoffset(root);
 	o->fn = fn;

@@ -122,7 +122,7 @@ static size_t match(struct debuginfo *di, const char *pattern,
 		    struct di_functions *out, size_t *named, size_t *described)
 {
 	struct name_index *ix = di_index_build(di);
-	size_t before = out->n, norigins = 0, k;
+	size_t before = out->n, norigins = 0, origins_cap = 0, k;
 	enum which which = BY_PATTERN;
 	struct origin *origins = NULL;
 
@@ -166,10 +166,10 @@ static size_t match(struct debuginfo *di, const char *pattern,
 			f.di = di;
 			if (inlined && !has_copies_of(out, di, id)) {
 				f.origin = id;
-				di_want_copies(&origins, &norigins, &root,
-					       out->n);
+				di_want_copies(&origins, &norigins,
+					       &origins_cap, &root, out->n);
 			}
-			out->v = xrealloc(out->v, (out->n + 1) * sizeof(f));
+			ARRAY_GROW(out->v, out->n + 1, out->cap);
 			out->v[out->n++] = f;
 		}
 	if (norigins)
@@ -222,7 +222,7 @@ void di_functions_free(struct di_functions *fns)
 		di_function_free(&fns->v[i]);
 	free(fns->v);
 	fns->v = NULL;
-	fns->n = 0;
+	fns->n = fns->cap = 0;
 }
 
 int debuginfo_lookup(struct debuginfo *di, const char *name,
@@ -274,7 +274,7 @@ int debuginfo_find_lines(struct debuginfo *di, const char *file,
 		f.qname = xstrdup(e->name.qname);
 		f.params = di_params_of(ix, &e->die);
 		f.di = di;
-		out->v = xrealloc(out->v, (out->n + 1) * sizeof(f));
+		ARRAY_GROW(out->v, out->n + 1, out->cap);
 		out->v[out->n++] = f;
 		found++;
 	}
@@ -302,7 +302,7 @@ int debuginfo_find_at(struct debuginfo *di, uint64_t entry,
 		f.qname = xstrdup(e->name.qname);
 		f.params = di_params_of(ix, &e->die);
 		f.di = di;
-		out->v = xrealloc(out->v, (out->n + 1) * sizeof(f));
+		ARRAY_GROW(out->v, out->n + 1, out->cap);
 		out->v[out->n++] = f;
 		unique_names(out);
 		return 1;

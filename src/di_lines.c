@@ -61,7 +61,7 @@ static int cmp_row(const void *a, const void *b)
 
 static void rows_add(struct rows *r, uint64_t addr, unsigned line)
 {
-	r->v = xrealloc(r->v, (r->n + 1) * sizeof(*r->v));
+	ARRAY_GROW(r->v, r->n + 1, r->cap);
 	r->v[r->n].addr = addr;
 	r->v[r->n].line = line;
 	r->n++;
@@ -237,7 +237,7 @@ void di_rows_merge_calls(struct rows *r, struct rows *calls)
 		rows_add(r, calls->v[c].addr, calls->v[c].line);
 	free(calls->v);
 	calls->v = NULL;
-	calls->n = 0;
+	calls->n = calls->cap = 0;
 }
 
 /* Sets first_line and last_line of `f` from its rows and those of its
