@@ -219,8 +219,7 @@ static bool add_funcs(struct options *opts, const char *arg)
 		name = xmalloc(n + 1);
 		memcpy(name, p, n);
 		name[n] = '\0';
-		opts->funcs = xrealloc(opts->funcs,
-				       (opts->nfuncs + 1) * sizeof(*opts->funcs));
+		ARRAY_GROW(opts->funcs, opts->nfuncs + 1, opts->funcs_cap);
 		opts->funcs[opts->nfuncs++] = name;
 		if (!comma)
 			return true;
@@ -304,8 +303,7 @@ static bool add_budget(struct options *opts, const char *arg)
 
 	if (budget_parse(arg, &b) < 0)
 		return false;
-	opts->budgets = xrealloc(opts->budgets,
-				 (opts->nbudgets + 1) * sizeof(*opts->budgets));
+	ARRAY_GROW(opts->budgets, opts->nbudgets + 1, opts->budgets_cap);
 	opts->budgets[opts->nbudgets++] = b;
 	return true;
 }
@@ -437,7 +435,7 @@ static bool add_line_range(struct options *opts, const char *arg)
 	}
 	if (*end)
 		return false;
-	opts->lines = xrealloc(opts->lines, (opts->nlines + 1) * sizeof(*opts->lines));
+	ARRAY_GROW(opts->lines, opts->nlines + 1, opts->lines_cap);
 	opts->lines[opts->nlines].file = strndup(arg, (size_t)(colon - arg));
 	opts->lines[opts->nlines].from = (unsigned)from;
 	opts->lines[opts->nlines].to = (unsigned)to;
@@ -624,15 +622,15 @@ void options_free(struct options *opts)
 		free(opts->funcs[i]);
 	free(opts->funcs);
 	opts->funcs = NULL;
-	opts->nfuncs = 0;
+	opts->nfuncs = opts->funcs_cap = 0;
 	for (i = 0; i < opts->nlines; i++)
 		free(opts->lines[i].file);
 	free(opts->lines);
 	opts->lines = NULL;
-	opts->nlines = 0;
+	opts->nlines = opts->lines_cap = 0;
 	for (i = 0; i < opts->nbudgets; i++)
 		free(opts->budgets[i].func);
 	free(opts->budgets);
 	opts->budgets = NULL;
-	opts->nbudgets = 0;
+	opts->nbudgets = opts->budgets_cap = 0;
 }

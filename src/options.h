@@ -13,7 +13,7 @@ enum report_format { FORMAT_TEXT, FORMAT_JSON };
 
 struct options {
 	char **funcs;              /* --func names, split on commas (owned) */
-	size_t nfuncs;
+	size_t nfuncs, funcs_cap;
 	const char *output;        /* --output, NULL for stderr */
 	enum report_format format; /* --format */
 	int precision;             /* --precision, 0..9, default 1 */
@@ -28,14 +28,14 @@ struct options {
 		char *file;
 		unsigned from, to;
 	} *lines;                  /* --line=FILE:FROM-TO (owned) */
-	size_t nlines;
+	size_t nlines, lines_cap;
 	int depth;                 /* --depth=N: callees N levels down */
 	unsigned columns;          /* the optional columns asked for: --peak,
 				      --heap (heap.h), --faults as COLUMN_*
 				      bits (column.h) */
 	size_t top;                /* --top, default 10; 0: no top lines */
 	struct budget *budgets;    /* --fail-over, in order (owned) */
-	size_t nbudgets;
+	size_t nbudgets, budgets_cap;
 	const char *debuginfo_path; /* --debuginfo-path, NULL for libdwfl's
 				       default (points into argv) */
 	const char *timeline;      /* --timeline: the mprof .dat file, or NULL */

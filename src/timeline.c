@@ -58,7 +58,7 @@ struct timeline {
 	bool first_point;       /* `cur` is the timeline's first point */
 
 	struct fn_state *fns;
-	size_t nfns;
+	size_t nfns, fns_cap;
 	struct timeline_span *all; /* every span by start, after finish */
 	size_t nall;
 	bool finished;
@@ -193,7 +193,7 @@ void timeline_call_at(struct timeline *tl, double t, unsigned fn, int begin,
 	if (tl->finished)
 		return;
 	if (fn >= tl->nfns) {
-		tl->fns = xrealloc(tl->fns, (fn + 1) * sizeof(*tl->fns));
+		ARRAY_GROW(tl->fns, (size_t)fn + 1, tl->fns_cap);
 		memset(tl->fns + tl->nfns, 0,
 		       (fn + 1 - tl->nfns) * sizeof(*tl->fns));
 		for (size_t i = tl->nfns; i <= fn; i++)
