@@ -65,9 +65,8 @@ static char *absolute(const char *path)
 
 	if (path[0] == '/' || !(cwd = getcwd(NULL, 0)))
 		return xstrdup(path);
-	s = xmalloc(strlen(cwd) + strlen(path) + 2);
-	sprintf(s, "%s/%s", cwd, path[0] == '.' && path[1] == '/' ? path + 2 :
-								    path);
+	s = xasprintf("%s/%s", cwd,
+		      path[0] == '.' && path[1] == '/' ? path + 2 : path);
 	free(cwd);
 	return s;
 }
@@ -164,14 +163,11 @@ char *di_absolute_path(Dwarf_Die *cu, const char *file)
 {
 	Dwarf_Attribute attr;
 	const char *dir;
-	char *s;
 
 	if (file[0] == '/' || !dwarf_attr(cu, DW_AT_comp_dir, &attr) ||
 	    !(dir = dwarf_formstring(&attr)))
 		return xstrdup(file);
-	s = xmalloc(strlen(dir) + strlen(file) + 2);
-	sprintf(s, "%s/%s", dir, file);
-	return s;
+	return xasprintf("%s/%s", dir, file);
 }
 
 /* The rule at `addr` in `cfi` (whose addresses are `bias` below ours). */

@@ -82,16 +82,13 @@ static void unique_names(struct di_functions *fns)
 			if (!dup[i])
 				continue;
 			if (pass == 0) {
-				s = xmalloc(strlen(f->name) +
-					    strlen(f->params ? f->params : "") + 1);
-				sprintf(s, "%s%s", f->name,
-					f->params ? f->params : "");
+				s = xasprintf("%s%s", f->name,
+					      f->params ? f->params : "");
 			} else {
 				file = strrchr(f->file, '/');
 				file = file ? file + 1 : f->file;
-				s = xmalloc(strlen(f->name) + strlen(file) + 16);
-				sprintf(s, "%s at %s:%u", f->name, file,
-					f->first_line);
+				s = xasprintf("%s at %s:%u", f->name, file,
+					      f->first_line);
 			}
 			free(f->name);
 			f->name = s;

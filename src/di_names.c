@@ -21,35 +21,6 @@
 
 #include "util.h"
 
-struct sbuf {
-	char *s;
-	size_t len, cap;
-};
-
-static void sb_addn(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		b->cap = 2 * (b->len + n + 1);
-		b->s = xrealloc(b->s, b->cap);
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void sb_add(struct sbuf *b, const char *s)
-{
-	sb_addn(b, s, strlen(s));
-}
-
-static char *sb_take(struct sbuf *b)
-{
-	char *s = b->s ? b->s : xstrdup("");
-
-	memset(b, 0, sizeof(*b));
-	return s;
-}
-
 static size_t qmap_slot(const struct qmap *m, const void *key)
 {
 	size_t i = (size_t)(((uint64_t)(uintptr_t)key * 0x9e3779b97f4a7c15u) >> 32);
@@ -151,13 +122,9 @@ static const char *own_name(Dwarf_Die *die)
 
 static char *join(const char *prefix, const char *name)
 {
-	char *s;
-
 	if (!*prefix)
 		return xstrdup(name);
-	s = xmalloc(strlen(prefix) + strlen(name) + 3);
-	sprintf(s, "%s::%s", prefix, name);
-	return s;
+	return xasprintf("%s::%s", prefix, name);
 }
 
 static const char *qname_of(struct name_index *ix, Dwarf_Die *die, int depth);
@@ -352,11 +319,11 @@ void di_index_free(struct name_index *ix)
 
 /* --- parameter types, to tell overloads apart --- */
 
-static void type_name(struct name_index *ix, struct sbuf *b, Dwarf_Die *t,
+static void type_name(struct name_index *ix, struct strbuf *b, Dwarf_Die *t,
 		      int depth);
 
 /* The type of `die` (a parameter, a function, a modifier), or void. */
-static void type_of(struct name_index *ix, struct sbuf *b, Dwarf_Die *die,
+static void type_of(struct name_index *ix, struct strbuf *b, Dwarf_Die *die,
 		    int depth)
 {
 	Dwarf_Attribute attr;
@@ -366,18 +333,18 @@ static void type_of(struct name_index *ix, struct sbuf *b, Dwarf_Die *die,
 	    dwarf_formref_die(&attr, &t))
 		type_name(ix, b, &t, depth + 1);
 	else
-		sb_add(b, "void");
+		strbuf_addstr(b, "void");
 }
 
 /* "(int, char const*)" from the formal parameters below `die`; *is_const
  * (when not NULL) tells a C++ method whose `this` points to const. */
-static void param_list(struct name_index *ix, struct sbuf *b, Dwarf_Die *die,
+static void param_list(struct name_index *ix, struct strbuf *b, Dwarf_Die *die,
 		       bool *is_const, int depth)
 {
 	Dwarf_Die child;
 	bool first = true;
 
-	sb_add(b, "(");
+	strbuf_addstr(b, "(");
 	if (dwarf_child(die, &child) == 0) {
 		do {
 			int tag = dwarf_tag(&child);
@@ -385,7 +352,7 @@ static void param_list(struct name_index *ix, struct sbuf *b, Dwarf_Die *die,
 			bool artificial = false;
 
 			if (tag == DW_TAG_unspecified_parameters) {
-				sb_add(b, first ? "..." : ", ...");
+				strbuf_addstr(b, first ? "..." : ", ...");
 				first = false;
 				continue;
 			}
@@ -396,28 +363,28 @@ static void param_list(struct name_index *ix, struct sbuf *b, Dwarf_Die *die,
 			if (artificial) {
 				/* `this`: a pointer, to const for a const
 				 * method. */
-				struct sbuf t = { 0 };
+				struct strbuf t = STRBUF_INIT;
 
 				type_of(ix, &t, &child, depth);
 				if (is_const && t.len >= 7 &&
-				    !strcmp(t.s + t.len - 7, " const*"))
+				    !strcmp(t.buf + t.len - 7, " const*"))
 					*is_const = true;
-				free(t.s);
+				strbuf_release(&t);
 				continue;
 			}
 			if (!first)
-				sb_add(b, ", ");
+				strbuf_addstr(b, ", ");
 			type_of(ix, b, &child, depth);
 			first = false;
 		} while (dwarf_siblingof(&child, &child) == 0);
 	}
-	sb_add(b, ")");
+	strbuf_addstr(b, ")");
 }
 
 /* A type as c++filt would write it: "char const*", "std::vector<int,
  * std::allocator<int> >&", "void (*)(int)".  Rust names its pointer types
  * itself ("&mut r::Store"): those names are used as they are. */
-static void type_name(struct name_index *ix, struct sbuf *b, Dwarf_Die *t,
+static void type_name(struct name_index *ix, struct strbuf *b, Dwarf_Die *t,
 		      int depth)
 {
 	const char *name = dwarf_diename(t);
@@ -426,7 +393,7 @@ static void type_name(struct name_index *ix, struct sbuf *b, Dwarf_Die *t,
 	Dwarf_Die inner;
 
 	if (depth > 12) {
-		sb_add(b, "...");
+		strbuf_addstr(b, "...");
 		return;
 	}
 	switch (dwarf_tag(t)) {
@@ -451,35 +418,35 @@ static void type_name(struct name_index *ix, struct sbuf *b, Dwarf_Die *t,
 		break;
 	case DW_TAG_array_type:
 		type_of(ix, b, t, depth);
-		sb_add(b, "[]");
+		strbuf_addstr(b, "[]");
 		return;
 	case DW_TAG_subroutine_type:
 		type_of(ix, b, t, depth);
-		sb_add(b, " ");
+		strbuf_addstr(b, " ");
 		param_list(ix, b, t, NULL, depth);
 		return;
 	case DW_TAG_base_type:
 	case DW_TAG_unspecified_type:
-		sb_add(b, name ? name : "?");
+		strbuf_addstr(b, name ? name : "?");
 		return;
 	default: /* typedefs, classes, structures, unions, enumerations */
-		sb_add(b, name ? qname_of(ix, t, 0) : "{unnamed}");
+		strbuf_addstr(b, name ? qname_of(ix, t, 0) : "{unnamed}");
 		return;
 	}
 	if (name) {
-		sb_add(b, name);
+		strbuf_addstr(b, name);
 		return;
 	}
 	if (*suffix == '*' && dwarf_attr_integrate(t, DW_AT_type, &attr) &&
 	    dwarf_formref_die(&attr, &inner) &&
 	    dwarf_tag(&inner) == DW_TAG_subroutine_type) {
 		type_of(ix, b, &inner, depth);
-		sb_add(b, " (*)");
+		strbuf_addstr(b, " (*)");
 		param_list(ix, b, &inner, NULL, depth);
 		return;
 	}
 	type_of(ix, b, t, depth);
-	sb_add(b, suffix);
+	strbuf_addstr(b, suffix);
 }
 
 /* The parameter types of function `die`, from its declaration (where a
@@ -487,15 +454,15 @@ static void type_name(struct name_index *ix, struct sbuf *b, Dwarf_Die *t,
 char *di_params_of(struct name_index *ix, Dwarf_Die *die)
 {
 	Dwarf_Die root = *die, target;
-	struct sbuf b = { 0 };
+	struct strbuf b = STRBUF_INIT;
 	bool is_const = false;
 
 	for (int i = 0; i < 8 && completes(&root, &target); i++)
 		root = target;
 	param_list(ix, &b, &root, &is_const, 0);
 	if (is_const)
-		sb_add(&b, " const");
-	return sb_take(&b);
+		strbuf_addstr(&b, " const");
+	return strbuf_detach(&b);
 }
 
 /* --- suggestions for a name that is not there --- */

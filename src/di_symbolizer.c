@@ -143,11 +143,9 @@ size_t di_symbolize(struct di_symbolizer *s, uint64_t pc, struct di_place *out,
 		const char *mname = dwfl_module_info(mod, NULL, NULL, NULL, NULL,
 						     NULL, NULL, NULL);
 		const char *slash = mname ? strrchr(mname, '/') : NULL;
-		char buf[256];
 
-		snprintf(buf, sizeof(buf), "?? (%s)",
-			 slash ? slash + 1 : mname ? mname : "unknown");
-		out->function = xstrdup(buf);
+		out->function = xasprintf("?? (%s)", slash ? slash + 1 :
+					  mname ? mname : "unknown");
 	} else {
 		out->function = xstrdup(name);
 	}
@@ -156,8 +154,7 @@ size_t di_symbolize(struct di_symbolizer *s, uint64_t pc, struct di_place *out,
 	if (file && file[0] != '/' && dwfl_line_comp_dir(line)) {
 		const char *dir = dwfl_line_comp_dir(line);
 
-		path = xmalloc(strlen(dir) + strlen(file) + 2);
-		sprintf(path, "%s/%s", dir, file);
+		path = xasprintf("%s/%s", dir, file);
 	} else {
 		path = file ? xstrdup(file) : NULL;
 	}
