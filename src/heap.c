@@ -57,7 +57,6 @@ struct heap {
 char *heap_preload_list(const char *old, const char *lib)
 {
 	size_t n;
-	char *s;
 
 	if (!*lib || strpbrk(lib, " :"))
 		return NULL;
@@ -69,9 +68,7 @@ char *heap_preload_list(const char *old, const char *lib)
 		if ((p == old || p[-1] == ':' || p[-1] == ' ') &&
 		    (p[n] == '\0' || p[n] == ':' || p[n] == ' '))
 			return xstrdup(old);
-	s = xmalloc(strlen(old) + n + 2);
-	sprintf(s, "%s:%s", old, lib);
-	return s;
+	return xasprintf("%s:%s", old, lib);
 }
 
 int heap_is_library(const char *path)
@@ -84,10 +81,8 @@ int heap_is_library(const char *path)
 /* DIR/HEAP_LIBRARY when it is a readable file (malloc'd), else NULL. */
 static char *library_in(const char *dir, size_t len)
 {
-	char *path = xmalloc(len + sizeof("/" HEAP_LIBRARY));
+	char *path = xasprintf("%.*s/%s", (int)len, dir, HEAP_LIBRARY);
 
-	memcpy(path, dir, len);
-	strcpy(path + len, "/" HEAP_LIBRARY);
 	if (access(path, R_OK) == 0)
 		return path;
 	free(path);
@@ -112,9 +107,8 @@ char *heap_find_library(const char *exe, const char *libdir)
 		if (up > exe) {
 			size_t n = (size_t)(up - exe);
 
-			sub = xmalloc(n + sizeof(HEAP_LIBRARY_SUBDIR));
-			memcpy(sub, exe, n);
-			strcpy(sub + n, HEAP_LIBRARY_SUBDIR);
+			sub = xasprintf("%.*s%s", (int)n, exe,
+					HEAP_LIBRARY_SUBDIR);
 			path = library_in(sub, strlen(sub));
 			free(sub);
 			if (path)

@@ -80,14 +80,10 @@ static char *link_path(const char *linkpath, const char *target)
 {
 	const char *slash = strrchr(linkpath, '/');
 	size_t dirlen = slash ? (size_t)(slash - linkpath) + 1 : 0;
-	char *p;
 
 	if (target[0] == '/' || !dirlen)
 		return xstrdup(target);
-	p = xmalloc(dirlen + strlen(target) + 1);
-	memcpy(p, linkpath, dirlen);
-	strcpy(p + dirlen, target);
-	return p;
+	return xasprintf("%.*s%s", (int)dirlen, linkpath, target);
 }
 
 enum found { FOUND_ERROR, FOUND_NEW, FOUND_FILE, FOUND_OWN_FD };

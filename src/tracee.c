@@ -84,9 +84,9 @@ static char *search_path(const char *prog)
 	while (!found) {
 		const char *end = strchrnul(path, ':');
 		size_t dlen = (size_t)(end - path);
-		char *cand = xmalloc(dlen + strlen(prog) + 3);
+		char *cand = xasprintf("%.*s/%s", (int)dlen, dlen ? path : ".",
+				       prog);
 
-		sprintf(cand, "%.*s/%s", (int)dlen, dlen ? path : ".", prog);
 		if (access(cand, X_OK) == 0) {
 			struct stat st;
 			if (stat(cand, &st) == 0 && !S_ISDIR(st.st_mode))
@@ -817,13 +817,9 @@ int tracee_load_bias(struct tracee *t, uint64_t file_entry, uint64_t *bias)
 
 char *tracee_file(const struct tracee *t, const char *path)
 {
-	char *s;
-
 	if (path[0] != '/')
 		return xstrdup(path);
-	s = xmalloc(strlen(path) + 32);
-	sprintf(s, "/proc/%d/root%s", t->pid, path);
-	return s;
+	return xasprintf("/proc/%d/root%s", t->pid, path);
 }
 
 /* A build-id is at most 64 bytes in practice (20 for SHA-1); a note
