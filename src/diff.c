@@ -727,7 +727,7 @@ static void write_text(FILE *out, const struct diff_report *old,
 		       const struct rows *lines, int precision)
 {
 	struct table t = { .ncols = 4, .align = "lrrr" };
-	char inc[64], mem[64], count[64], loc[64];
+	char inc[64], mem[64], count[64], *loc;
 
 	text_rss(out, "Peak RSS:  ", old->peak_rss_bytes, new->peak_rss_bytes,
 		 precision);
@@ -764,7 +764,7 @@ static void write_text(FILE *out, const struct diff_report *old,
 		const struct diff_function *f = r->new_fn ? r->new_fn : r->old_fn;
 		const struct diff_line *l = r->new ? r->new : r->old;
 
-		snprintf(loc, sizeof(loc), "%s:%u", base_name(f->file), l->line);
+		loc = xasprintf("%s:%u", base_name(f->file), l->line);
 		mib_change(inc, sizeof(inc), precision, r->increment_change);
 		mem_cell(mem, sizeof(mem), r, r->old, r->new, precision);
 		count_pair(count, sizeof(count), r->old,
@@ -772,6 +772,7 @@ static void write_text(FILE *out, const struct diff_report *old,
 			   r->new ? r->new->occurrences : 0);
 		table_row(&t, (const char *[]){ loc, f->name, inc, mem, count,
 						 skip_blanks(l->contents) });
+		free(loc);
 	}
 	table_print(out, &t);
 }

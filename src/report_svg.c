@@ -141,20 +141,17 @@ static int step_decimals(double step)
 /* The command, as a shell would show it. */
 static void put_command(FILE *out, char *const *command)
 {
-	size_t len = 0;
-	char *s;
+	struct strbuf s = STRBUF_INIT;
+	char *line;
 
-	for (size_t i = 0; command && command[i]; i++)
-		len += strlen(command[i]) + 1;
-	s = xmalloc(len + 1);
-	s[0] = '\0';
 	for (size_t i = 0; command && command[i]; i++) {
 		if (i)
-			strcat(s, " ");
-		strcat(s, command[i]);
+			strbuf_addstr(&s, " ");
+		strbuf_addstr(&s, command[i]);
 	}
-	put_text(out, s, 110);
-	free(s);
+	line = strbuf_detach(&s);
+	put_text(out, line, 110);
+	free(line);
 }
 
 static const char *base_name(const char *path)

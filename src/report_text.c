@@ -147,8 +147,7 @@ static void write_top(FILE *out, const struct profile *p, size_t top,
 		char *where = mp_escape(top_location(v, n, i));
 		char occ[32];
 
-		loc[i] = xmalloc(strlen(where) + 16);
-		sprintf(loc[i], "%s:%u", where, v[i].line);
+		loc[i] = xasprintf("%s:%u", where, v[i].line);
 		free(where);
 		snprintf(inc[i], sizeof(*inc), "+%.*f MiB", precision,
 			 (double)v[i].increment_bytes / (1024.0 * 1024.0));
