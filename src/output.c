@@ -193,6 +193,13 @@ static enum found resolve(struct output *out, const char *path,
 	return FOUND_ERROR;
 }
 
+/* Names out->tmp as the `i`th try at a temporary beside the file. */
+static void name_tmp(struct output *out, unsigned i)
+{
+	free(out->tmp);
+	out->tmp = xasprintf("%s.%d.%u", out->base, (int)getpid(), i);
+}
+
 /* A temporary file in out->dirfd: unnamed where the file system can, else
  * named (out->tmp) and exclusive. */
 static int open_tmp(struct output *out)
@@ -203,9 +210,8 @@ static int open_tmp(struct output *out)
 	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR &&
 			errno != EINVAL))
 		return fd;
-	out->tmp = xmalloc(strlen(out->base) + 32);
 	for (unsigned i = 0; i < 100; i++) {
-		sprintf(out->tmp, "%s.%d.%u", out->base, (int)getpid(), i);
+		name_tmp(out, i);
 		fd = openat(out->dirfd, out->tmp,
 			    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 			    0666);
@@ -312,9 +318,8 @@ static int output_name_tmp(struct output *out)
 	char proc[64];
 
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fileno(out->f));
-	out->tmp = xmalloc(strlen(out->base) + 32);
 	for (unsigned i = 0; i < 100; i++) {
-		sprintf(out->tmp, "%s.%d.%u", out->base, (int)getpid(), i);
+		name_tmp(out, i);
 		if (linkat(AT_FDCWD, proc, out->dirfd, out->tmp,
 			   AT_SYMLINK_FOLLOW) == 0)
 			return 0;
