@@ -932,8 +932,7 @@ static int slurp(const char *path, char **text, size_t *len)
 				errno = EFBIG;
 				return -1;
 			}
-			cap *= 2;
-			buf = xrealloc(buf, cap);
+			ARRAY_GROW(buf, n + 1, cap);
 		}
 	}
 	if (ferror(f)) {

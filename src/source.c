@@ -111,10 +111,7 @@ static char *read_whole(const char *path, size_t *lenp, struct stat *st,
 	for (;;) {
 		ssize_t n;
 
-		if (cap - len < 2) {
-			cap *= 2;
-			buf = xrealloc(buf, cap);
-		}
+		ARRAY_GROW(buf, len + 2, cap);
 		n = read(fd, buf + len, cap - len - 1);
 		if (n < 0 && errno == EINTR)
 			continue;
