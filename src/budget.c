@@ -160,8 +160,7 @@ static const char *base_name(const char *path)
 }
 
 bool budget_exceeded(const struct budget *b, const struct profile *p,
-		     int64_t peak_rss_bytes, int precision, char *msg,
-		     size_t size)
+		     int64_t peak_rss_bytes, int precision, char **msg)
 {
 	const struct profile_function *where = NULL;
 	unsigned line = 0;
@@ -175,17 +174,15 @@ bool budget_exceeded(const struct budget *b, const struct profile *p,
 	format_pair(peak_s, budget_s, sizeof(peak_s), precision, peak,
 		    b->bytes);
 	if (b->func)
-		snprintf(msg, size,
-			 "peak RSS %s in %s exceeds its budget of %s (at %s:%u)",
-			 peak_s, b->func, budget_s, base_name(where->file),
-			 line);
+		*msg = xasprintf("peak RSS %s in %s exceeds its budget of %s (at %s:%u)",
+				 peak_s, b->func, budget_s,
+				 base_name(where->file), line);
 	else if (located)
-		snprintf(msg, size,
-			 "peak RSS %s exceeds the budget of %s (at %s:%u in %s)",
-			 peak_s, budget_s, base_name(where->file), line,
-			 where->name);
+		*msg = xasprintf("peak RSS %s exceeds the budget of %s (at %s:%u in %s)",
+				 peak_s, budget_s, base_name(where->file),
+				 line, where->name);
 	else
-		snprintf(msg, size, "peak RSS %s exceeds the budget of %s",
-			 peak_s, budget_s);
+		*msg = xasprintf("peak RSS %s exceeds the budget of %s",
+				 peak_s, budget_s);
 	return true;
 }

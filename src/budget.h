@@ -37,8 +37,8 @@ int budget_validate(const struct budget *b, size_t n, const struct profile *p);
 /* Whether budget `b` is exceeded.  A function's peak is the highest Mem
  * usage among its lines (over every profiled function of that name); the
  * whole run's is `peak_rss_bytes` (VmHWM), or the highest Mem usage of any
- * line when that is unknown (< 0).  When exceeded, `msg` receives the
- * message without the "memprof: " prefix, e.g.
+ * line when that is unknown (< 0).  When exceeded, *msg is set to the
+ * message (owned by the caller) without the "memprof: " prefix, e.g.
  *   peak RSS 96.7 MiB exceeds the budget of 50.0 MiB (at seed.c:27 in
  *   process_data)
  *   peak RSS 96.7 MiB in process_data exceeds its budget of 50.0 MiB (at
@@ -48,7 +48,6 @@ int budget_validate(const struct budget *b, size_t n, const struct profile *p);
  * with the largest Increment: the line most likely to have got RSS there.
  * A function that never ran exceeds nothing. */
 bool budget_exceeded(const struct budget *b, const struct profile *p,
-		     int64_t peak_rss_bytes, int precision, char *msg,
-		     size_t size);
+		     int64_t peak_rss_bytes, int precision, char **msg);
 
 #endif

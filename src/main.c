@@ -310,15 +310,16 @@ static int check_budgets(const struct options *o, const struct profile *prof,
 			 const struct session_outcome *oc, int status)
 {
 	bool over = false;
-	char msg[512];
+	char *msg;
 
 	if (budget_validate(o->budgets, o->nbudgets, prof) < 0)
 		return status ? status : EXIT_FAILED;
 	for (size_t i = 0; i < o->nbudgets; i++) {
 		if (!budget_exceeded(&o->budgets[i], prof, oc->peak_rss_bytes,
-				     o->precision, msg, sizeof(msg)))
+				     o->precision, &msg))
 			continue;
 		mp_error("%s", msg);
+		free(msg);
 		over = true;
 	}
 	return over && status == 0 ? EXIT_OVER_BUDGET : status;
