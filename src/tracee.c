@@ -401,10 +401,10 @@ struct tracee *tracee_spawn(const char *path, char *const argv[], int pin)
 		close(fail[0]);
 		reap(t->pid);
 		if (err == EPERM) {
-			char what[PATH_MAX + 32];
+			char *what = xasprintf("cannot trace '%s'", argv[0]);
 
-			snprintf(what, sizeof(what), "cannot trace '%s'", argv[0]);
 			explain_eperm(what);
+			free(what);
 		}
 		else
 			mp_error("cannot trace '%s': %s", argv[0], strerror(err));
