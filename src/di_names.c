@@ -474,8 +474,8 @@ int di_not_found(struct debuginfo *di, const char *pattern)
 	struct name_index *ix = di_index_build(di);
 	const char *best[MAX_SUGGESTIONS];
 	size_t dist[MAX_SUGGESTIONS], n = 0, limit;
-	char list[512] = "";
-	size_t len = 0;
+	struct strbuf list = STRBUF_INIT;
+	int rc;
 
 	if (names_is_glob(pattern))
 		return mp_error("no function matches '%s' in '%s'", pattern,
@@ -511,9 +511,10 @@ int di_not_found(struct debuginfo *di, const char *pattern)
 	/* Long qualified names leave room for far ones: only the nearest. */
 	while (n > 1 && dist[n - 1] > dist[0] + 1)
 		n--;
-	for (size_t i = 0; i < n && len < sizeof(list); i++)
-		len += (size_t)snprintf(list + len, sizeof(list) - len,
-					"%s'%s'", i ? ", " : "", best[i]);
-	return mp_error("function '%s' not found in '%s' (did you mean %s?)",
-			pattern, di->shown, list);
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(&list, "%s'%s'", i ? ", " : "", best[i]);
+	rc = mp_error("function '%s' not found in '%s' (did you mean %s?)",
+		      pattern, di->shown, list.buf);
+	strbuf_release(&list);
+	return rc;
 }
