@@ -979,17 +979,20 @@ int tracee_write(struct tracee *t, uint64_t addr, const void *buf, size_t n)
 	return -1;
 }
 
-int tracee_read_pid(pid_t pid, uint64_t addr, void *buf, size_t n)
+/* One read or write of `n` bytes at `addr` of process `pid`'s memory,
+ * through a /proc/PID/mem opened for it alone. */
+static int pid_mem(pid_t pid, uint64_t addr, void *buf, size_t n, bool write)
 {
 	char name[64];
 	ssize_t r;
 	int fd;
 
 	snprintf(name, sizeof(name), "/proc/%d/mem", pid);
-	fd = open(name, O_RDONLY | O_CLOEXEC);
+	fd = open(name, (write ? O_RDWR : O_RDONLY) | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	r = pread(fd, buf, n, (off_t)addr);
+	r = write ? pwrite(fd, buf, n, (off_t)addr) :
+		    pread(fd, buf, n, (off_t)addr);
 	close(fd);
 	if (r == (ssize_t)n)
 		return 0;
@@ -998,23 +1001,15 @@ int tracee_read_pid(pid_t pid, uint64_t addr, void *buf, size_t n)
 	return -1;
 }
 
+int tracee_read_pid(pid_t pid, uint64_t addr, void *buf, size_t n)
+{
+	return pid_mem(pid, addr, buf, n, false);
+}
+
 int tracee_write_pid(pid_t pid, uint64_t addr, const void *buf, size_t n)
 {
-	char name[64];
-	ssize_t r;
-	int fd;
-
-	snprintf(name, sizeof(name), "/proc/%d/mem", pid);
-	fd = open(name, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	r = pwrite(fd, buf, n, (off_t)addr);
-	close(fd);
-	if (r == (ssize_t)n)
-		return 0;
-	if (r >= 0)
-		errno = EIO;
-	return -1;
+	/* pid_mem writes from `buf`, never into it. */
+	return pid_mem(pid, addr, (void *)buf, n, true);
 }
 
 /* Runs the stub at `at` (`mov $NR,%eax; syscall; int3`) in the stopped
