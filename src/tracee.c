@@ -84,8 +84,9 @@ static char *search_path(const char *prog)
 	while (!found) {
 		const char *end = strchrnul(path, ':');
 		size_t dlen = (size_t)(end - path);
-		char *cand = xasprintf("%.*s/%s", (int)dlen, dlen ? path : ".",
-				       prog);
+		/* An empty entry is the current directory. */
+		char *cand = dlen ? xasprintf("%.*s/%s", (int)dlen, path, prog) :
+				    xasprintf("./%s", prog);
 
 		if (access(cand, X_OK) == 0) {
 			struct stat st;

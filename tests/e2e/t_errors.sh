@@ -93,6 +93,11 @@ path_lookup() {
 	assert_status 4
 	assert_file_has report.txt "Filename: "
 	PATH="$TESTDATA:$PATH" expect_error "memprof: cannot run 'mpe2e-nope': No such file or directory" mpe2e-nope
+	# An empty entry is the current directory, as for the shell.
+	cp "$TESTDATA/exitcode-O0" mpe2e-here
+	PATH=":$PATH" mp -o report.txt mpe2e-here 5
+	assert_status 5
+	assert_file_has report.txt "Filename: "
 }
 
 err_output() {
