@@ -36,13 +36,13 @@ static struct flow_range *to_flow_ranges(const struct di_range *r, size_t n,
 	return v;
 }
 
-/* Which line starts of `f` need a breakpoint (see ds_prune), from the
+/* Which line starts of `f` need a breakpoint (see flow_prune), from the
  * code as loaded; registers the function as a trampoline
  * region when its code could be analysed. */
 static long prune(struct arming *a, const struct di_function *f, int *keep)
 {
 	size_t n = (size_t)(f->code.hi - f->code.lo);
-	struct ds_targets targets = { 0 };
+	struct flow_targets targets = { 0 };
 	struct flow_function ff = {
 		.code = { f->code.lo, f->code.hi },
 		.entry = f->entry,
@@ -66,7 +66,7 @@ static long prune(struct arming *a, const struct di_function *f, int *keep)
 		inlined = to_flow_ranges(f->inlined, f->ninlined, 0);
 		ff.rows = rows;
 		ff.inlined = inlined;
-		rc = ds_prune(&ff, code, keep, &targets);
+		rc = flow_prune(&ff, code, keep, &targets);
 		free(inlined);
 		free(rows);
 	}
@@ -255,16 +255,16 @@ static void copy_flow(struct copy_arming *ca)
 	const struct di_copy *c = ca->ref->c;
 	struct arming *a = ca->a;
 	size_t size = ca->host ? (size_t)(c->host[0].hi - c->host[0].lo) : 0;
-	struct ds_targets targets = { 0 };
+	struct flow_targets targets = { 0 };
 	long k = 0;
 
 	ca->flow = to_flow_ranges(c->ranges, c->nranges, c->nranges + 2);
 	ca->nflow = c->nranges;
 	if (!ca->host ||
-	    ds_branch_targets(ca->host, size, c->host[0].lo, &targets) < 0)
+	    flow_branch_targets(ca->host, size, c->host[0].lo, &targets) < 0)
 		return;
-	k = ds_islands(ca->host, size, c->host[0].lo, ca->flow, c->nranges,
-		       &targets, ca->flow + ca->nflow, c->nranges + 2);
+	k = flow_islands(ca->host, size, c->host[0].lo, ca->flow, c->nranges,
+			 &targets, ca->flow + ca->nflow, c->nranges + 2);
 	ca->nflow += k > 0 ? (size_t)k : 0;
 	for (size_t i = 0; i < targets.n; i++)
 		targets.v[i] += a->bias;
@@ -294,7 +294,7 @@ static void arm_exits(struct copy_arming *ca)
 		if (!at)
 			continue;
 		exits = xcalloc(n + 1, sizeof(*exits));
-		k = ds_exits(at, n, flow[r].lo, flow, ca->nflow, exits, n + 1);
+		k = flow_exits(at, n, flow[r].lo, flow, ca->nflow, exits, n + 1);
 		for (long e = 0; e < k; e++) {
 			bool around = false;
 
@@ -334,8 +334,8 @@ static void arm_reentries(struct copy_arming *ca)
 		if (!at)
 			continue;
 		in = xcalloc(n + 1, sizeof(*in));
-		k = ds_entries(at, n, c->host[h].lo, inside, ca->nflow + 1, in,
-			       n + 1);
+		k = flow_entries(at, n, c->host[h].lo, inside, ca->nflow + 1, in,
+				 n + 1);
 		for (long e = 0; e < k; e++) {
 			if (in[e] == c->entry ||
 			    copy_at(ca->refs, ca->nrefs, in[e]) != ref->idx)

@@ -51,7 +51,7 @@ struct scratch {
 /* Code where trampolines may go: one function and its jump targets. */
 struct region {
 	uint64_t lo, hi;
-	struct ds_targets targets;
+	struct flow_targets targets;
 };
 
 /* Bytes replaced by a jump to a trampoline, to put back. */
@@ -161,7 +161,7 @@ size_t bps_trampolined(const struct breakpoints *b)
 }
 
 void bps_add_region(struct breakpoints *b, uint64_t lo, uint64_t hi,
-		    const struct ds_targets *targets)
+		    const struct flow_targets *targets)
 {
 	struct region *r;
 
@@ -374,7 +374,7 @@ static int forbidden(void *arg, uint64_t addr)
 	const struct cover_ctx *c = arg;
 
 	return addr >= c->r->hi || bps_lookup(c->b, addr) ||
-	       ds_targets_has(&c->r->targets, addr);
+	       flow_targets_has(&c->r->targets, addr);
 }
 
 /* The `len` bytes that send a thread at `addr` to the trampoline at `to`:

@@ -89,7 +89,7 @@ bool bps_rewinds(void *b, uint64_t pc);
  * unmapped stay). */
 int bps_unmap_scratch(struct breakpoints *b, pid_t tid);
 
-struct ds_targets;
+struct flow_targets;
 
 /* No trampolines from now on (code that threads may be running in the
  * middle of: attach); breakpoints keep their int3. */
@@ -105,7 +105,7 @@ void bps_forget_range(struct breakpoints *b, uint64_t lo, uint64_t hi);
  * trampoline (int3 + the instructions), so a hit needs no register write
  * to resume. */
 void bps_add_region(struct breakpoints *b, uint64_t lo, uint64_t hi,
-		    const struct ds_targets *targets);
+		    const struct flow_targets *targets);
 
 /* Writes every registered int3 not yet in memory, in as few writes as
  * possible.  Returns 0 or -1 with a message. */

@@ -100,8 +100,8 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void flow_targets(const struct insn_flow *fl, long n,
-			 struct ds_targets *targets)
+static void sort_targets(const struct insn_flow *fl, long n,
+			 struct flow_targets *targets)
 {
 	targets->v = xcalloc((size_t)n + 1, sizeof(*targets->v));
 	targets->n = 0;
@@ -111,21 +111,21 @@ static void flow_targets(const struct insn_flow *fl, long n,
 	qsort(targets->v, targets->n, sizeof(*targets->v), cmp_u64);
 }
 
-int ds_branch_targets(const uint8_t *code, size_t n, uint64_t addr,
-		      struct ds_targets *targets)
+int flow_branch_targets(const uint8_t *code, size_t n, uint64_t addr,
+			struct flow_targets *targets)
 {
 	struct insn_flow *fl;
 	long k;
 
 	if (!n || (k = decode_flow(code, n, addr, &fl)) < 0)
 		return -1;
-	flow_targets(fl, k, targets);
+	sort_targets(fl, k, targets);
 	free(fl);
 	return 0;
 }
 
-long ds_prune(const struct flow_function *f, const uint8_t *code, int *keep,
-	      struct ds_targets *targets)
+long flow_prune(const struct flow_function *f, const uint8_t *code, int *keep,
+		struct flow_targets *targets)
 {
 	struct insn_flow *fl;
 	long n = f->code.hi > f->code.lo ?
@@ -136,7 +136,7 @@ long ds_prune(const struct flow_function *f, const uint8_t *code, int *keep,
 
 	if (n < 0)
 		return -1;
-	flow_targets(fl, n, targets);
+	sort_targets(fl, n, targets);
 	for (size_t r = 0; r < f->nrows; r++) {
 		const struct flow_row *row = &f->rows[r];
 		bool need = row->addr == f->entry, any = false;
@@ -186,7 +186,7 @@ long ds_prune(const struct flow_function *f, const uint8_t *code, int *keep,
 	return kept;
 }
 
-int ds_targets_has(const struct ds_targets *t, uint64_t addr)
+int flow_targets_has(const struct flow_targets *t, uint64_t addr)
 {
 	return t->n && bsearch(&addr, t->v, t->n, sizeof(*t->v), cmp_u64);
 }
@@ -282,10 +282,10 @@ static bool quiet(const cs_insn *insn)
 	return true;
 }
 
-long ds_islands(const uint8_t *code, size_t n, uint64_t addr,
-		const struct flow_range *inside, size_t ninside,
-		const struct ds_targets *targets, struct flow_range *out,
-		size_t max)
+long flow_islands(const uint8_t *code, size_t n, uint64_t addr,
+		  const struct flow_range *inside, size_t ninside,
+		  const struct flow_targets *targets, struct flow_range *out,
+		  size_t max)
 {
 	csh cs = x86_decoder();
 	cs_insn *insn;
@@ -316,10 +316,10 @@ long ds_islands(const uint8_t *code, size_t n, uint64_t addr,
 			}
 			run = false;
 		} else if (run) {
-			if (!quiet(insn) || ds_targets_has(targets, insn->address))
+			if (!quiet(insn) || flow_targets_has(targets, insn->address))
 				run = false;
 		} else if (prev_falls_in && quiet(insn) &&
-			   !ds_targets_has(targets, insn->address)) {
+			   !flow_targets_has(targets, insn->address)) {
 			run = true;
 			start = insn->address;
 		}
@@ -331,22 +331,22 @@ long ds_islands(const uint8_t *code, size_t n, uint64_t addr,
 	return (long)found;
 }
 
-long ds_exits(const uint8_t *code, size_t n, uint64_t addr,
-	      const struct flow_range *inside, size_t ninside, uint64_t *out,
-	      size_t max)
+long flow_exits(const uint8_t *code, size_t n, uint64_t addr,
+		const struct flow_range *inside, size_t ninside, uint64_t *out,
+		size_t max)
 {
 	return crossings(code, n, addr, inside, ninside, true, out, max);
 }
 
-long ds_entries(const uint8_t *code, size_t n, uint64_t addr,
-		const struct flow_range *inside, size_t ninside, uint64_t *out,
-		size_t max)
+long flow_entries(const uint8_t *code, size_t n, uint64_t addr,
+		  const struct flow_range *inside, size_t ninside, uint64_t *out,
+		  size_t max)
 {
 	return crossings(code, n, addr, inside, ninside, false, out, max);
 }
 
-size_t ds_call_targets(const uint8_t *code, size_t n, uint64_t addr,
-		       uint64_t *out, size_t max)
+size_t flow_call_targets(const uint8_t *code, size_t n, uint64_t addr,
+			 uint64_t *out, size_t max)
 {
 	csh cs = x86_decoder();
 	cs_insn *insn;

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct ds_targets;
+struct flow_targets;
 
 /* A line start: where the code of a source line begins.  The caller's
  * line table, in flow.c's own terms. */
@@ -23,7 +23,7 @@ struct flow_range {
 	uint64_t lo, hi;          /* [lo, hi) */
 };
 
-/* A function's code as ds_prune reads it. */
+/* A function's code as flow_prune reads it. */
 struct flow_function {
 	struct flow_range code;   /* its code, one range */
 	uint64_t entry;           /* its first instruction */
@@ -44,35 +44,35 @@ struct flow_function {
  * f->rows[i] and fills `targets` (free its v).  Returns the number kept,
  * or -1 when the code cannot be
  * analysed (indirect jumps, undecodable bytes): keep every row then. */
-long ds_prune(const struct flow_function *f, const uint8_t *code, int *keep,
-	      struct ds_targets *targets);
+long flow_prune(const struct flow_function *f, const uint8_t *code, int *keep,
+		struct flow_targets *targets);
 
 /* Direct branch targets inside a function, sorted. */
-struct ds_targets {
+struct flow_targets {
 	uint64_t *v;
 	size_t n;
 };
-int ds_targets_has(const struct ds_targets *t, uint64_t addr);
+int flow_targets_has(const struct flow_targets *t, uint64_t addr);
 
 /* The direct branch targets in `code` (n bytes at `addr`, one function),
  * sorted, for bps_add_region (free targets->v).  Returns 0, or -1 when
  * the code cannot be analysed (indirect jumps, undecodable bytes). */
-int ds_branch_targets(const uint8_t *code, size_t n, uint64_t addr,
-		      struct ds_targets *targets);
+int flow_branch_targets(const uint8_t *code, size_t n, uint64_t addr,
+			struct flow_targets *targets);
 
 /* --depth: the targets of the direct calls in `code` (n bytes at
  * `addr`), at most `max`.  Returns how many. */
-size_t ds_call_targets(const uint8_t *code, size_t n, uint64_t addr,
-		       uint64_t *out, size_t max);
+size_t flow_call_targets(const uint8_t *code, size_t n, uint64_t addr,
+			 uint64_t *out, size_t max);
 
 /* Inlined copies: the addresses outside `inside` (n ranges) where
  * execution can go from the instructions in `code` (n bytes at `addr`,
  * part of `inside`): where it falls through or jumps to (not where it
  * calls: calls return).  At most `max`, sorted, each once.  Returns how
  * many, or -1 when the code cannot be decoded. */
-long ds_exits(const uint8_t *code, size_t n, uint64_t addr,
-	      const struct flow_range *inside, size_t ninside, uint64_t *out,
-	      size_t max);
+long flow_exits(const uint8_t *code, size_t n, uint64_t addr,
+		const struct flow_range *inside, size_t ninside, uint64_t *out,
+		size_t max);
 
 /* Runs of instructions in `code` (a function's, n bytes at `addr`)
  * outside `inside` that execution enters only by falling in from inside
@@ -81,15 +81,15 @@ long ds_exits(const uint8_t *code, size_t n, uint64_t addr,
  * loop counter the compiler put amid a copy's code): a copy need not be
  * left for them.  Returns how many, at most `max`, in `out`; -1 when the
  * code cannot be decoded. */
-long ds_islands(const uint8_t *code, size_t n, uint64_t addr,
-		const struct flow_range *inside, size_t ninside,
-		const struct ds_targets *targets, struct flow_range *out,
-		size_t max);
+long flow_islands(const uint8_t *code, size_t n, uint64_t addr,
+		  const struct flow_range *inside, size_t ninside,
+		  const struct flow_targets *targets, struct flow_range *out,
+		  size_t max);
 
 /* The converse: the addresses inside `inside` where execution can go from
  * the instructions of `code` outside it. */
-long ds_entries(const uint8_t *code, size_t n, uint64_t addr,
-		const struct flow_range *inside, size_t ninside, uint64_t *out,
-		size_t max);
+long flow_entries(const uint8_t *code, size_t n, uint64_t addr,
+		  const struct flow_range *inside, size_t ninside, uint64_t *out,
+		  size_t max);
 
 #endif

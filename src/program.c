@@ -146,8 +146,8 @@ static void expand(struct program *pg, uint64_t bias)
 				continue;
 			code = xmalloc(n);
 			k = tracee_read(pg->t, f->code.lo + bias, code, n) == 0 ?
-				    ds_call_targets(code, n, f->code.lo, targets,
-						    MAX_CALLS) : 0;
+				    flow_call_targets(code, n, f->code.lo, targets,
+						      MAX_CALLS) : 0;
 			free(code);
 			for (size_t c = 0; c < k && added < MAX_EXPANDED; c++)
 				added += (size_t)debuginfo_find_at(pg->exe, targets[c],
