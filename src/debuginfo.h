@@ -4,6 +4,10 @@
  * and its rooms src/di_*.c, listed atop debuginfo.c): their types stay
  * behind this interface.
  *
+ * Names: types are di_* (struct di_function, struct di_place, ...),
+ * functions debuginfo_* (debuginfo_find, debuginfo_symbolize, ...); the
+ * helpers the rooms share through debuginfo_private.h are di_*.
+ *
  * Addresses are file addresses (the ELF's own vaddrs); the tracer adds the
  * load bias once the process exists.
  */
@@ -166,17 +170,17 @@ struct di_symbolizer;
 /* Looks addresses of process `pid` up (its executable and every library
  * mapped, their debug info found the standard way).  NULL when it cannot
  * read the process. */
-struct di_symbolizer *di_symbolizer_new(pid_t pid);
-void di_symbolizer_free(struct di_symbolizer *s);
+struct di_symbolizer *debuginfo_symbolizer_new(pid_t pid);
+void debuginfo_symbolizer_free(struct di_symbolizer *s);
 
-/* Fills out[0..] (each to release with di_place_release) for address
- * `pc`: where the code of inlined calls is, their functions first, the
- * innermost first, then the function they are in (its line that of the
- * outermost call).  Returns how many places, at most `max`, at least 1
- * when max > 0. */
-size_t di_symbolize(struct di_symbolizer *s, uint64_t pc, struct di_place *out,
-		    size_t max);
-void di_place_release(struct di_place *p);
+/* Fills out[0..] (each to release with debuginfo_place_release) for
+ * address `pc`: where the code of inlined calls is, their functions
+ * first, the innermost first, then the function they are in (its line
+ * that of the outermost call).  Returns how many places, at most
+ * `max`, at least 1 when max > 0. */
+size_t debuginfo_symbolize(struct di_symbolizer *s, uint64_t pc,
+			   struct di_place *out, size_t max);
+void debuginfo_place_release(struct di_place *p);
 
 /* --line=FILE:FROM-TO: appends every function with code on lines
  * FROM..TO of a source file named FILE (the whole path or its last
@@ -207,6 +211,6 @@ int debuginfo_find_at(struct debuginfo *di, uint64_t entry,
  * reading any DWARF. */
 int debuginfo_has_marks(const char *path);
 
-void di_functions_free(struct di_functions *fns);
+void debuginfo_functions_free(struct di_functions *fns);
 
 #endif

@@ -213,7 +213,7 @@ int debuginfo_find(struct debuginfo *di, const char *pattern,
 	return di_not_found(di, pattern);
 }
 
-void di_functions_free(struct di_functions *fns)
+void debuginfo_functions_free(struct di_functions *fns)
 {
 	for (size_t i = 0; i < fns->n; i++)
 		di_function_free(&fns->v[i]);

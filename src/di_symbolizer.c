@@ -55,7 +55,7 @@ static int find_debuginfo_not_system(Dwfl_Module *mod, void **userdata,
 					    debuglink_crc, debuginfo_file_name);
 }
 
-struct di_symbolizer *di_symbolizer_new(pid_t pid)
+struct di_symbolizer *debuginfo_symbolizer_new(pid_t pid)
 {
 	static const Dwfl_Callbacks cb = {
 		.find_elf = dwfl_linux_proc_find_elf,
@@ -67,13 +67,13 @@ struct di_symbolizer *di_symbolizer_new(pid_t pid)
 	s->cb.debuginfo_path = &s->debuginfo_path;
 	s->pid = pid;
 	if (symbolizer_report(s) < 0) {
-		di_symbolizer_free(s);
+		debuginfo_symbolizer_free(s);
 		return NULL;
 	}
 	return s;
 }
 
-void di_symbolizer_free(struct di_symbolizer *s)
+void debuginfo_symbolizer_free(struct di_symbolizer *s)
 {
 	if (!s)
 		return;
@@ -115,8 +115,8 @@ static size_t inlined_places(Dwfl_Module *mod, uint64_t pc, const char *file,
 	return k;
 }
 
-size_t di_symbolize(struct di_symbolizer *s, uint64_t pc, struct di_place *out,
-		    size_t max)
+size_t debuginfo_symbolize(struct di_symbolizer *s, uint64_t pc,
+			   struct di_place *out, size_t max)
 {
 	Dwfl_Module *mod;
 	const char *name, *file = NULL;
@@ -175,7 +175,7 @@ size_t di_symbolize(struct di_symbolizer *s, uint64_t pc, struct di_place *out,
 	return k + 1;
 }
 
-void di_place_release(struct di_place *p)
+void debuginfo_place_release(struct di_place *p)
 {
 	free(p->function);
 	free(p->file);

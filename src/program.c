@@ -173,7 +173,7 @@ void program_free(struct program *pg)
 	for (size_t i = 0; i < pg->nobjs; i++)
 		free(pg->objs[i].path);
 	free(pg->objs);
-	di_functions_free(&pg->exe_fns);
+	debuginfo_functions_free(&pg->exe_fns);
 	debuginfo_close(pg->exe);
 	free(pg->exe_shown);
 	free(pg->interp);
@@ -230,7 +230,7 @@ static int not_found(struct program *pg)
 			struct di_functions none = { 0 };
 			int rc = debuginfo_find(pg->exe, pg->wanted[i], &none);
 
-			di_functions_free(&none);
+			debuginfo_functions_free(&none);
 			if (rc < 0)
 				return -1;
 		}
@@ -395,7 +395,7 @@ static void forget_image(struct program *pg)
 	for (size_t i = 0; i < pg->nobjs; i++)
 		free(pg->objs[i].path);
 	pg->nobjs = 0;
-	di_functions_free(&pg->exe_fns);
+	debuginfo_functions_free(&pg->exe_fns);
 	memset(&pg->exe_fns, 0, sizeof(pg->exe_fns));
 	debuginfo_close(pg->exe);
 	pg->exe = NULL;
@@ -527,7 +527,7 @@ static int add_object(struct program *pg, const char *path, uint64_t bias,
 		o->lo = a.lo;
 		o->hi = a.hi;
 	}
-	di_functions_free(&fns);
+	debuginfo_functions_free(&fns);
 	debuginfo_close(di);
 	return rc;
 }

@@ -230,20 +230,20 @@ static void name_peak(struct session *s, pid_t pid)
 
 	if (!s->place_depth || pid != s->place_pid || pk->depth)
 		return;
-	sym = di_symbolizer_new(pid);
+	sym = debuginfo_symbolizer_new(pid);
 	if (!sym)
 		return;
 	for (size_t i = 0; i < s->place_depth && pk->depth < PEAK_STACK_MAX; i++)
-		pk->depth += di_symbolize(sym, s->place_pcs[i],
-					  &pk->stack[pk->depth],
-					  PEAK_STACK_MAX - pk->depth);
-	di_symbolizer_free(sym);
+		pk->depth += debuginfo_symbolize(sym, s->place_pcs[i],
+						 &pk->stack[pk->depth],
+						 PEAK_STACK_MAX - pk->depth);
+	debuginfo_symbolizer_free(sym);
 }
 
 void session_outcome_release(struct session_outcome *out)
 {
 	for (size_t i = 0; i < out->peak.depth; i++)
-		di_place_release(&out->peak.stack[i]);
+		debuginfo_place_release(&out->peak.stack[i]);
 	out->peak.depth = 0;
 }
 

@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	debuginfo_find(di, "no_such_function_here", &fns);
 	check(&fns);
-	di_functions_free(&fns);
+	debuginfo_functions_free(&fns);
 	debuginfo_close(di);
 	return 0;
 }
