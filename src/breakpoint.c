@@ -422,7 +422,8 @@ static int plan_trampoline(struct breakpoints *b, struct bp *bp)
 	return 0;
 }
 
-/* Decides how threads get past `bp` and writes its displaced copy. */
+/* Decides how threads get past `bp` and writes its displaced
+ * instruction. */
 static void plan(struct breakpoints *b, struct bp *bp)
 {
 	uint8_t code[MAX_INSN];
@@ -439,13 +440,13 @@ static void plan(struct breakpoints *b, struct bp *bp)
 	}
 	slot = take_slot(b, bp->addr);
 	ds_plan(code, (size_t)n, bp->addr, slot, &p);
-	if (p.kind == DS_COPY &&
+	if (p.kind == DS_DISPLACED &&
 	    tracee_write_image(b->t, slot, p.code, p.ncode) < 0)
 		p.kind = DS_STEP;
 	bp->how = (uint8_t)p.kind;
 	bp->len = p.len;
 	switch (p.kind) {
-	case DS_COPY:
+	case DS_DISPLACED:
 		bp->to = slot;
 		break;
 	case DS_JUMP:
@@ -745,7 +746,7 @@ int bps_resume(struct breakpoints *b, pid_t tid, const struct bp *bp,
 	switch (bp->how) {
 	case DS_RESUME:
 		return ptrace(PTRACE_CONT, tid, 0L, 0L) < 0 ? -1 : 0;
-	case DS_COPY:
+	case DS_DISPLACED:
 	case DS_JUMP:
 		regs->rip = bp->to;
 		break;
@@ -1032,7 +1033,7 @@ static void lose_area(struct breakpoints *b, struct scratch *sc)
 		const struct bp *bp = &b->slots[k];
 
 		if (bp->addr && bp->to >= lo && bp->to < hi &&
-		    (bp->how == DS_TRAMPOLINE || bp->how == DS_COPY))
+		    (bp->how == DS_TRAMPOLINE || bp->how == DS_DISPLACED))
 			sites[n++] = bp->addr;
 	}
 	/* By address, as the table moves under removals. */

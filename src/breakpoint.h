@@ -27,8 +27,9 @@ struct bp {
 	uint64_t addr;   /* run-time address of the int3; 0: a free slot */
 	uint64_t site;   /* the code address the event is about: addr, or
 			    the patched instruction of a trampoline */
-	uint64_t to;     /* where the thread resumes: the displaced copy
-			    (DS_COPY) or the branch target (DS_JUMP/CALL) */
+	uint64_t to;     /* where the thread resumes: the displaced
+			    instruction (DS_DISPLACED) or the branch
+			    target (DS_JUMP/CALL) */
 	uint8_t orig;    /* the byte the int3 replaced */
 	uint8_t kinds;   /* enum bp_kind bits */
 	uint8_t how;     /* enum ds_kind: how a thread gets past it */
@@ -119,8 +120,8 @@ const struct bp *bps_lookup(const struct breakpoints *b, uint64_t addr);
 int bps_add_return(struct breakpoints *b, uint64_t addr);
 
 /* Resumes thread `tid`, stopped on the int3 of `bp` with registers
- * `regs`, past the original instruction: from its displaced copy, or by
- * doing the jump or call, or (DS_STEP) by a single-step in place.
+ * `regs`, past the original instruction: from its displaced instruction,
+ * or by doing the jump or call, or (DS_STEP) by a single-step in place.
  * Returns 0 when the thread runs again; 1 when, while single-stepping, it
  * stopped for another reason, with its wait status in *status for the
  * caller to handle (it is then stopped); -1 on failure.  `bp` may be

@@ -297,7 +297,7 @@ void ds_plan(const uint8_t *bytes, size_t n, uint64_t addr, uint64_t slot,
 	    emit_jump(out->code, &pos, slot, addr + insn->size) < 0)
 		e = EMIT_FAIL;
 	if (e != EMIT_FAIL) {
-		out->kind = DS_COPY;
+		out->kind = DS_DISPLACED;
 		out->ncode = (uint8_t)pos;
 	}
 done:

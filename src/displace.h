@@ -2,12 +2,12 @@
 /* displace.h - executing an instruction somewhere else.
  *
  * A breakpoint's int3 never leaves the code: the thread that hits it is
- * sent to a copy of the original instruction in a scratch page of the
- * target, followed by a jump back, so no thread can run past a line unseen
- * and no single-step is needed.  This module decides, for one instruction,
- * how that is done.  It owns the x86 decoder (capstone), which it shares
- * only with flow.c (decoder.h); where control can go in a whole function
- * is flow.h's.
+ * sent to the original instruction displaced (relocated) into a scratch
+ * page of the target, followed by a jump back, so no thread can run past
+ * a line unseen and no single-step is needed.  This module decides, for
+ * one instruction, how that is done.  It owns the x86 decoder (capstone),
+ * which it shares only with flow.c (decoder.h); where control can go in a
+ * whole function is flow.h's.
  */
 #ifndef MEMPROF_DISPLACE_H
 #define MEMPROF_DISPLACE_H
@@ -17,7 +17,8 @@
 
 enum ds_kind {
 	DS_STEP,  /* cannot be displaced: single-step it in place */
-	DS_COPY,  /* run `code` at the slot: the instruction, then a jump back */
+	DS_DISPLACED, /* run `code` at the slot: the instruction, then a jump
+			 back */
 	DS_JUMP,  /* a direct jump: go straight to `target` */
 	DS_CALL,  /* a direct call: push addr+len, go to `target` */
 	DS_RESUME, /* nothing to do: the thread resumes as it stands */
@@ -35,7 +36,7 @@ struct ds_plan {
 	uint8_t len;                 /* length of the original instruction */
 	uint8_t ncode;
 	uint64_t target;             /* DS_JUMP, DS_CALL */
-	uint8_t code[DS_SLOT_SIZE];  /* DS_COPY */
+	uint8_t code[DS_SLOT_SIZE];  /* DS_DISPLACED */
 };
 
 /* Plans the instruction whose bytes (`n` of them, at most 15 needed) were
