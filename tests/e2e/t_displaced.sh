@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
-# Line starts run from a trampoline or a displaced copy: RIP-relative loads
-# and stores, calls, jumps, conditional branches, a jump table, the red
-# zone.  The program's output must not change, and no line may be missed
-# or counted twice.
+# Line starts run from a trampoline or a displaced instruction:
+# RIP-relative loads and stores, calls, jumps, conditional branches, a jump
+# table, the red zone.  The program's output must not change, and no line
+# may be missed or counted twice.
 # shellcheck shell=bash
 
 displaced_same() { # VARIANT
