@@ -139,15 +139,16 @@ const struct column column_table[] = {
 	{ .title = "Increment", .gap = " ", .width = 12, .json_rank = 2,
 	  .json_key = { "increment_bytes" }, .text = text_increment,
 	  .json = json_increment },
-	{ .title = "Peak", .gap = " ", .width = 12, .bit = COLUMN_PEAK,
+	{ .title = "Peak", .gap = " ", .width = 12, .option = "peak",
 	  .json_rank = 3, .json_key = { "peak_bytes" }, .text = text_peak,
 	  .json = json_peak },
-	{ .title = "Heap inc", .gap = " ", .width = 12, .bit = COLUMN_HEAP,
+	/* Shown only when the heap accounting worked (main.c). */
+	{ .title = "Heap inc", .gap = " ", .width = 12, .option = "heap",
 	  .json_rank = 5, .json_key = { "heap_increment_bytes" },
 	  .text = text_heap, .json = json_heap },
 	/* The title is one narrower than the cells, as it always was. */
 	{ .title = "Faults mn/mj", .gap = " ", .width = 14, .title_width = 13,
-	  .bit = COLUMN_FAULTS, .json_rank = 4,
+	  .option = "faults", .json_rank = 4,
 	  .json_key = { "minor_faults", "major_faults" },
 	  .text = text_faults, .json = json_faults },
 	{ .title = "Occurrences", .gap = "  ", .width = 10, .json_rank = 0,
@@ -157,9 +158,21 @@ const struct column column_table[] = {
 
 const size_t column_count = sizeof(column_table) / sizeof(column_table[0]);
 
+_Static_assert(sizeof(column_table) / sizeof(column_table[0]) <= COLUMN_MAX,
+	       "a column mask has a bit per column");
+
+unsigned column_bit(const char *option)
+{
+	for (size_t i = 0; i < column_count; i++)
+		if (column_table[i].option &&
+		    strcmp(column_table[i].option, option) == 0)
+			return 1u << i;
+	return 0;
+}
+
 bool column_shown(const struct column *c, unsigned mask)
 {
-	return !c->bit || (mask & c->bit);
+	return !c->option || (mask & (1u << (c - column_table)));
 }
 
 const struct column *column_json_order(size_t rank)

@@ -3,10 +3,12 @@
  *
  * Each column (Mem usage, Increment, Peak, Heap inc, Faults, Occurrences)
  * is one entry of column_table: its text title and width, its JSON
- * member(s), the option bit that shows it and its formatters.  The
- * renderers (report_text.c, report_json.c) walk the table and never name
- * a column; what a figure means, and how it is accounted, is profile.c's
- * business.  Adding a column is one entry here plus its accounting there.
+ * member(s), the option that shows it and its formatters.  A column's
+ * bit in a column mask is derived from its place in the table
+ * (column_bit).  The renderers (report_text.c, report_json.c) walk the
+ * table and never name a column; what a figure means, and how it is
+ * accounted, is profile.c's business.  Adding a column is one entry here
+ * plus its accounting there.
  */
 #ifndef MEMPROF_COLUMN_H
 #define MEMPROF_COLUMN_H
@@ -18,19 +20,19 @@
 
 struct json_writer;
 
-/* The optional columns: bits of a column mask, set by the options. */
-enum column_bit {
-	COLUMN_PEAK = 1u << 0,    /* --peak */
-	COLUMN_HEAP = 1u << 1,    /* --heap (shown only when it worked) */
-	COLUMN_FAULTS = 1u << 2,  /* --faults */
-};
+/* A column mask has one bit per column of column_table, bit i for entry
+ * i; only the optional columns' bits are ever set.  An unsigned holds them
+ * all. */
+#define COLUMN_MAX 32
 
 struct column {
 	const char *title;        /* text header */
 	const char *gap;          /* text: what precedes the title and cells */
 	int width;                /* text: cells are right-aligned in this */
 	int title_width;          /* text: the title's, when not `width` */
-	unsigned bit;             /* COLUMN_*: shown when in the mask; 0: always */
+	/* The long option (without "--") that shows the column, NULL for a
+	 * column always shown. */
+	const char *option;
 	int json_rank;            /* place among a JSON line's figures (the
 				     text's order is the table's) */
 	const char *json_key[3];  /* the JSON members, NULL-terminated */
@@ -46,6 +48,10 @@ struct column {
 /* The columns in the text table's order. */
 extern const struct column column_table[];
 extern const size_t column_count;
+
+/* The mask bit of the column shown by option `option` ("peak"); 0 when no
+ * column has that option. */
+unsigned column_bit(const char *option);
 
 /* Whether `c` is shown under the column mask `mask`. */
 bool column_shown(const struct column *c, unsigned mask);

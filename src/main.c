@@ -238,8 +238,8 @@ static struct session_config session_config_of(const struct options *o,
 	struct session_config cfg = {
 		.stop = &stop_requested,
 		.children = o->children,
-		.peak = !!(o->columns & COLUMN_PEAK),
-		.faults = !!(o->columns & COLUMN_FAULTS),
+		.peak = !!(o->columns & column_bit("peak")),
+		.faults = !!(o->columns & column_bit("faults")),
 		.stop_above = o->stop_above,
 		.stop_hold = o->stop_hold,
 	};
@@ -270,7 +270,8 @@ static struct report_run report_run_of(const struct options *o,
 		.peak_rss_bytes = oc->peak_rss_bytes,
 		.final_rss_bytes = oc->final_rss_bytes,
 		.precision = o->precision,
-		.columns = heap ? o->columns : o->columns & ~COLUMN_HEAP,
+		.columns = heap ? o->columns
+				: o->columns & ~column_bit("heap"),
 		.metric = rss_metric_name((enum rss_metric)o->metric),
 		.peak_known = oc->peak.fn >= 0,
 		.peak_fn = oc->peak.fn >= 0 ? (unsigned)oc->peak.fn : 0,
@@ -549,7 +550,7 @@ static int run(const struct options *o)
 	have_output = 1;
 	if (timeline_files_open(&tf, o) < 0)
 		goto done;
-	if (o->columns & COLUMN_HEAP)
+	if (o->columns & column_bit("heap"))
 		heap = heap_new(o->pid != 0, program_interp(pg), path,
 				o->pid ? path : o->command[0]);
 	if (!o->pid) {
@@ -572,7 +573,7 @@ static int run(const struct options *o)
 	if ((pg && program_arm(pg, t, bps, tracee_pid(t)) < 0) ||
 	    !(rss = rss_open(tracee_pid(t))))
 		goto done;
-	if (((o->columns & COLUMN_PEAK) && rss_peak_open(rss) < 0) ||
+	if (((o->columns & column_bit("peak")) && rss_peak_open(rss) < 0) ||
 	    rss_set_metric(rss, (enum rss_metric)o->metric) < 0)
 		goto done;
 	if (tf.tl)

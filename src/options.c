@@ -481,10 +481,10 @@ enum options_result options_parse(struct options *opts, int argc, char **argv,
 			opts->children = 1;
 			break;
 		case OPT_PEAK:
-			opts->columns |= COLUMN_PEAK;
+			opts->columns |= column_bit("peak");
 			break;
 		case OPT_FAULTS:
-			opts->columns |= COLUMN_FAULTS;
+			opts->columns |= column_bit("faults");
 			break;
 		case OPT_DEPTH:
 			if (!parse_int(optarg, 0, 16, &opts->depth))
@@ -518,7 +518,7 @@ enum options_result options_parse(struct options *opts, int argc, char **argv,
 			break;
 		}
 		case OPT_HEAP:
-			opts->columns |= COLUMN_HEAP;
+			opts->columns |= column_bit("heap");
 			break;
 		case 'p':
 			if (!parse_int(optarg, 1, INT_MAX, &opts->pid))
@@ -576,9 +576,9 @@ enum options_result options_parse(struct options *opts, int argc, char **argv,
 		if (opts->columns || opts->stop_above)
 			return usage_error(err,
 					   "--%s cannot be used with --no-lines",
-					   opts->columns & COLUMN_HEAP ? "heap" :
-					   opts->columns & COLUMN_PEAK ? "peak" :
-					   opts->columns & COLUMN_FAULTS ? "faults" :
+					   opts->columns & column_bit("heap") ? "heap" :
+					   opts->columns & column_bit("peak") ? "peak" :
+					   opts->columns & column_bit("faults") ? "faults" :
 					   "stop-above");
 		for (size_t i = 0; i < opts->nbudgets; i++)
 			if (opts->budgets[i].func)
@@ -599,7 +599,7 @@ enum options_result options_parse(struct options *opts, int argc, char **argv,
 					   "--fail-over names '%s', which is not profiled (add --func=%s)",
 					   name, name);
 	}
-	if ((opts->columns & COLUMN_PEAK) && opts->metric != METRIC_RSS)
+	if ((opts->columns & column_bit("peak")) && opts->metric != METRIC_RSS)
 		return usage_error(err, "--peak measures RSS: it cannot go with --metric=%s",
 				   rss_metric_name((enum rss_metric)opts->metric));
 	if (opts->pid) {

@@ -30,9 +30,9 @@ struct options {
 	} *lines;                  /* --line=FILE:FROM-TO (owned) */
 	size_t nlines, lines_cap;
 	int depth;                 /* --depth=N: callees N levels down */
-	unsigned columns;          /* the optional columns asked for: --peak,
-				      --heap (heap.h), --faults as COLUMN_*
-				      bits (column.h) */
+	unsigned columns;          /* the optional columns asked for (--peak,
+				      --heap, --faults...): a column mask,
+				      see column_bit (column.h) */
 	size_t top;                /* --top, default 10; 0: no top lines */
 	struct budget *budgets;    /* --fail-over, in order (owned) */
 	size_t nbudgets, budgets_cap;

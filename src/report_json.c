@@ -186,7 +186,7 @@ int report_json(FILE *out, const struct profile *p, const struct report_run *run
 	json_int_or_null(&w, run->final_rss_bytes >= 0, run->final_rss_bytes);
 	/* Whether the lines have heap_increment_bytes (--heap worked). */
 	json_key(&w, "heap");
-	json_bool(&w, run->columns & COLUMN_HEAP);
+	json_bool(&w, run->columns & column_bit("heap"));
 	json_peak(&w, p, run);
 	json_key(&w, "functions");
 	json_begin_array(&w);

@@ -147,7 +147,7 @@ START_TEST(option)
 
 	ck_assert_int_eq(parse(&o, (char *[]){ "memprof", "./app", NULL }, &err),
 			 OPTIONS_RUN);
-	ck_assert_uint_eq(o.columns & COLUMN_HEAP, 0);
+	ck_assert_uint_eq(o.columns & column_bit("heap"), 0);
 	options_free(&o);
 	free(err);
 
@@ -155,7 +155,8 @@ START_TEST(option)
 	char *with_heap[] = { "memprof", "--heap", "./app", "--heap", NULL };
 
 	ck_assert_int_eq(parse(&o, with_heap, &err), OPTIONS_RUN);
-	ck_assert_uint_eq(o.columns & COLUMN_HEAP, COLUMN_HEAP);
+	ck_assert_uint_eq(o.columns & column_bit("heap"),
+			  column_bit("heap"));
 	ck_assert_str_eq(o.command[1], "--heap");
 	options_free(&o);
 	free(err);
@@ -242,7 +243,8 @@ START_TEST(text_column)
 	struct fixture fx;
 	struct report_run run = {
 		.command = command, .exit_code = 0, .peak_rss_bytes = 74 * MiB,
-		.final_rss_bytes = 10 * MiB, .precision = 1, .columns = COLUMN_HEAP,
+		.final_rss_bytes = 10 * MiB, .precision = 1,
+		.columns = column_bit("heap"),
 	};
 	char *got;
 
@@ -282,7 +284,8 @@ START_TEST(json_key)
 	struct fixture fx;
 	struct report_run run = {
 		.command = command, .exit_code = 0, .peak_rss_bytes = 74 * MiB,
-		.final_rss_bytes = 10 * MiB, .precision = 1, .columns = COLUMN_HEAP,
+		.final_rss_bytes = 10 * MiB, .precision = 1,
+		.columns = column_bit("heap"),
 	};
 	char *got;
 
