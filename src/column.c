@@ -140,15 +140,25 @@ const struct column column_table[] = {
 	  .json_key = { "increment_bytes" }, .text = text_increment,
 	  .json = json_increment },
 	{ .title = "Peak", .gap = " ", .width = 12, .option = "peak",
-	  .json_rank = 3, .json_key = { "peak_bytes" }, .text = text_peak,
+	  .help =
+	  "      --peak                 a Peak column: the highest RSS while each\n"
+	  "                             line ran, exact (from the kernel's VmHWM)\n",
+	  .help_before = "line", .json_rank = 3, .json_key = { "peak_bytes" }, .text = text_peak,
 	  .json = json_peak },
 	/* Shown only when the heap accounting worked (main.c). */
 	{ .title = "Heap inc", .gap = " ", .width = 12, .option = "heap",
-	  .json_rank = 5, .json_key = { "heap_increment_bytes" },
+	  .help =
+	  "      --heap                 a Heap inc column: bytes malloc'd minus bytes\n"
+	  "                             freed while each line ran (new, delete too)\n",
+	  .help_before = "format", .json_rank = 5, .json_key = { "heap_increment_bytes" },
 	  .text = text_heap, .json = json_heap },
 	/* The title is one narrower than the cells, as it always was. */
 	{ .title = "Faults mn/mj", .gap = " ", .width = 14, .title_width = 13,
-	  .option = "faults", .json_rank = 4,
+	  .option = "faults",
+	  .help =
+	  "      --faults               a Faults column: minor/major page faults\n"
+	  "                             each line caused\n",
+	  .help_before = "metric", .json_rank = 4,
 	  .json_key = { "minor_faults", "major_faults" },
 	  .text = text_faults, .json = json_faults },
 	{ .title = "Occurrences", .gap = "  ", .width = 10, .json_rank = 0,

@@ -3,12 +3,13 @@
  *
  * Each column (Mem usage, Increment, Peak, Heap inc, Faults, Occurrences)
  * is one entry of column_table: its text title and width, its JSON
- * member(s), the option that shows it and its formatters.  A column's
- * bit in a column mask is derived from its place in the table
- * (column_bit).  The renderers (report_text.c, report_json.c) walk the
- * table and never name a column; what a figure means, and how it is
- * accounted, is profile.c's business.  Adding a column is one entry here
- * plus its accounting there.
+ * member(s), the option that shows it with its --help lines, and its
+ * formatters.  A column's bit in a column mask is derived from its place
+ * in the table (column_bit); options.c makes the options and their --help
+ * lines from the table.  The renderers (report_text.c, report_json.c) walk
+ * the table and never name a column; what a figure means, and how it is
+ * accounted, is profile.c's business.  Adding a column is one entry in
+ * column.c plus its field and accounting in profile.h/profile.c.
  */
 #ifndef MEMPROF_COLUMN_H
 #define MEMPROF_COLUMN_H
@@ -31,8 +32,12 @@ struct column {
 	int width;                /* text: cells are right-aligned in this */
 	int title_width;          /* text: the title's, when not `width` */
 	/* The long option (without "--") that shows the column, NULL for a
-	 * column always shown. */
+	 * column always shown.  --help gives `help` (whole lines, in the
+	 * layout of options.c's other lines) just before the line of option
+	 * `help_before`. */
 	const char *option;
+	const char *help;
+	const char *help_before;
 	int json_rank;            /* place among a JSON line's figures (the
 				     text's order is the table's) */
 	const char *json_key[3];  /* the JSON members, NULL-terminated */

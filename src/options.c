@@ -6,7 +6,9 @@
  * are off (opterr = 0): every usage error is worded here, printed in one
  * write with its "Try" hint, and reported as OPTIONS_USAGE; main decides
  * the exit status.  --help here and man/memprof.1 must say the same.
- * "memprof diff ..." has a command line of its own (parse_diff).
+ * "memprof diff ..." has a command line of its own (parse_diff).  The
+ * options of the optional columns, and their --help lines, are not listed
+ * here: they are made from column.c's table.
  */
 #include "options.h"
 
@@ -31,13 +33,10 @@
 
 enum {
 	OPT_CHILDREN = 200,
-	OPT_PEAK,
 	OPT_STOP_ABOVE,
 	OPT_METRIC,
-	OPT_FAULTS,
 	OPT_LINE,
 	OPT_DEPTH,
-	OPT_HEAP,
 	OPT_FORMAT = 256,
 	OPT_PRECISION,
 	OPT_VERSION,
@@ -48,20 +47,20 @@ enum {
 	OPT_INTERVAL,
 	OPT_PLOT,
 	OPT_NO_LINES,
+	/* OPT_COLUMN + i: the option of column_table[i]. */
+	OPT_COLUMN = 300,
 };
 
-static const struct option long_options[] = {
+/* The options but the columns' (see long_options). */
+static const struct option fixed_options[] = {
 	{ "func", required_argument, NULL, 'f' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "pid", required_argument, NULL, 'p' },
 	{ "children", no_argument, NULL, OPT_CHILDREN },
-	{ "peak", no_argument, NULL, OPT_PEAK },
 	{ "stop-above", required_argument, NULL, OPT_STOP_ABOVE },
 	{ "metric", required_argument, NULL, OPT_METRIC },
-	{ "faults", no_argument, NULL, OPT_FAULTS },
 	{ "line", required_argument, NULL, OPT_LINE },
 	{ "depth", required_argument, NULL, OPT_DEPTH },
-	{ "heap", no_argument, NULL, OPT_HEAP },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "precision", required_argument, NULL, OPT_PRECISION },
 	{ "top", required_argument, NULL, OPT_TOP },
@@ -73,8 +72,28 @@ static const struct option long_options[] = {
 	{ "no-lines", no_argument, NULL, OPT_NO_LINES },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
-	{ NULL, 0, NULL, 0 },
 };
+
+/* getopt_long's table: fixed_options, then those of the optional columns,
+ * then the terminating zeros (set_long_options). */
+static struct option long_options[ARRAY_SIZE(fixed_options) + COLUMN_MAX + 1];
+
+static void set_long_options(void)
+{
+	size_t n = ARRAY_SIZE(fixed_options);
+
+	memcpy(long_options, fixed_options, sizeof(fixed_options));
+	for (size_t i = 0; i < column_count; i++) {
+		if (!column_table[i].option)
+			continue;
+		long_options[n++] = (struct option){
+			.name = column_table[i].option,
+			.has_arg = no_argument,
+			.val = OPT_COLUMN + (int)i,
+		};
+	}
+	long_options[n] = (struct option){ 0 };
+}
 
 /* memprof diff's own. */
 static const struct option diff_long_options[] = {
@@ -86,6 +105,7 @@ static const struct option diff_long_options[] = {
 
 static const char short_options[] = "+:f:o:p:h";
 
+/* memprof's --help, but for the optional columns' lines (print_help). */
 static const char help_text[] =
 	"Usage: memprof [OPTIONS] [--] PROGRAM [ARGS...]\n"
 	"       memprof [OPTIONS] -p PID\n"
@@ -107,20 +127,14 @@ static const char help_text[] =
 	"                             it go unharmed (a stopped one stays so)\n"
 	"      --children             follow forked children: their profiled\n"
 	"                             functions count, their memory adds up\n"
-	"      --peak                 a Peak column: the highest RSS while each\n"
-	"                             line ran, exact (from the kernel's VmHWM)\n"
 	"      --line=FILE:FROM-TO    profile these lines of FILE (repeatable)\n"
 	"      --depth=N              also profile what the profiled functions\n"
 	"                             call, N levels down\n"
-	"      --faults               a Faults column: minor/major page faults\n"
-	"                             each line caused\n"
 	"      --metric=rss|anon|file|shmem|pss|uss  what the figures measure\n"
 	"                             (default rss)\n"
 	"      --stop-above=SIZE[,hold]  when RSS first exceeds SIZE, show the line\n"
 	"                             and stack and kill the program (or leave it\n"
 	"                             stopped for a debugger with ,hold)\n"
-	"      --heap                 a Heap inc column: bytes malloc'd minus bytes\n"
-	"                             freed while each line ran (new, delete too)\n"
 	"      --format=text|json     report format (default text)\n"
 	"      --precision=N          decimals of MiB figures, 0 to 9 (default 1)\n"
 	"      --top=N                list the N lines that grew RSS most (default 10)\n"
@@ -142,6 +156,49 @@ static const char help_text[] =
 	"\n"
 	"Exit status: the program's own (128+N if killed by signal N), else 109 if\n"
 	"a --fail-over budget is exceeded; 1 if memprof fails; 2 on a usage error.\n";
+
+/* The long option an option line of --help is about ("stop-above" for
+ * "      --stop-above=SIZE[,hold]  ..."), as `*len` bytes; NULL for a line
+ * of something else. */
+static const char *help_line_option(const char *line, size_t *len)
+{
+	const char *name;
+
+	if (strncmp(line, "      --", 8) == 0)
+		name = line + 8;
+	else if (line[0] == ' ' && line[1] == ' ' && line[2] == '-' &&
+		 line[3] != '-' && strncmp(line + 4, ", --", 4) == 0)
+		name = line + 8;
+	else
+		return NULL;
+	*len = strspn(name, "abcdefghijklmnopqrstuvwxyz-");
+	return name;
+}
+
+/* help_text, each optional column's lines just before the line of the
+ * option it names as help_before. */
+static void print_help(FILE *out)
+{
+	const char *line = help_text;
+
+	while (*line) {
+		size_t n = strcspn(line, "\n"), len;
+		const char *name = help_line_option(line, &len);
+
+		if (line[n])
+			n++;
+
+		for (size_t i = 0; name && i < column_count; i++) {
+			const struct column *c = &column_table[i];
+
+			if (c->option && strlen(c->help_before) == len &&
+			    strncmp(c->help_before, name, len) == 0)
+				fputs(c->help, out);
+		}
+		fwrite(line, 1, n, out);
+		line += n;
+	}
+}
 
 static const char diff_help_text[] =
 	"Usage: memprof diff [OPTIONS] OLD.json NEW.json\n"
@@ -443,6 +500,19 @@ static bool add_line_range(struct options *opts, const char *arg)
 	return true;
 }
 
+/* The option named when per-line options come with --no-lines: --heap
+ * (as it always was), else the first column's in the table, else
+ * --stop-above. */
+static const char *no_lines_conflict(const struct options *opts)
+{
+	if (opts->columns & column_bit("heap"))
+		return "heap";
+	for (size_t i = 0; i < column_count; i++)
+		if (opts->columns & (1u << i))
+			return column_table[i].option;
+	return "stop-above";
+}
+
 enum options_result options_parse(struct options *opts, int argc, char **argv,
 				  FILE *out, FILE *err)
 {
@@ -451,6 +521,8 @@ enum options_result options_parse(struct options *opts, int argc, char **argv,
 	opts->precision = 1;
 	opts->top = 10;
 	opts->interval_ms = 10;
+	/* Before memprof diff too: its messages name options from it. */
+	set_long_options();
 
 	/* Only the exact first word: "memprof -- diff" and "memprof ./diff"
 	 * profile a program named diff. */
@@ -479,12 +551,6 @@ enum options_result options_parse(struct options *opts, int argc, char **argv,
 			break;
 		case OPT_CHILDREN:
 			opts->children = 1;
-			break;
-		case OPT_PEAK:
-			opts->columns |= column_bit("peak");
-			break;
-		case OPT_FAULTS:
-			opts->columns |= column_bit("faults");
 			break;
 		case OPT_DEPTH:
 			if (!parse_int(optarg, 0, 16, &opts->depth))
@@ -517,9 +583,6 @@ enum options_result options_parse(struct options *opts, int argc, char **argv,
 			opts->stop_hold = comma != NULL;
 			break;
 		}
-		case OPT_HEAP:
-			opts->columns |= column_bit("heap");
-			break;
 		case 'p':
 			if (!parse_int(optarg, 1, INT_MAX, &opts->pid))
 				return bad_value(err, c, optarg,
@@ -559,7 +622,16 @@ enum options_result options_parse(struct options *opts, int argc, char **argv,
 			fputs("memprof " MEMPROF_VERSION "\n", out);
 			fflush(out);
 			return OPTIONS_DONE;
+		case 'h':
+			print_help(out);
+			fflush(out);
+			return OPTIONS_DONE;
 		default:
+			if (c >= OPT_COLUMN &&
+			    c < OPT_COLUMN + (int)column_count) {
+				opts->columns |= 1u << (c - OPT_COLUMN);
+				break;
+			}
 			r = shared_option(opts, c, argv, help_text, out, err);
 			if (r != OPTIONS_RUN)
 				return r;
@@ -576,10 +648,7 @@ enum options_result options_parse(struct options *opts, int argc, char **argv,
 		if (opts->columns || opts->stop_above)
 			return usage_error(err,
 					   "--%s cannot be used with --no-lines",
-					   opts->columns & column_bit("heap") ? "heap" :
-					   opts->columns & column_bit("peak") ? "peak" :
-					   opts->columns & column_bit("faults") ? "faults" :
-					   "stop-above");
+					   no_lines_conflict(opts));
 		for (size_t i = 0; i < opts->nbudgets; i++)
 			if (opts->budgets[i].func)
 				return usage_error(err,

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "column.h"
 #include "options.h"
 #include "suites.h"
 
@@ -257,6 +258,42 @@ START_TEST(help_and_version)
 }
 END_TEST
 
+/* Each optional column of column.c's table is an option that sets its
+ * bit, with its --help lines, once, before the line it names. */
+START_TEST(column_options)
+{
+	size_t optional = 0;
+
+	for (size_t i = 0; i < column_count; i++) {
+		const struct column *c = &column_table[i];
+		char option[64], before[64];
+		struct parsed r;
+		const char *at;
+
+		if (!c->option)
+			continue;
+		optional++;
+		snprintf(option, sizeof(option), "--%s", c->option);
+		PARSE(&r, option, "prog");
+		ck_assert_int_eq(r.result, OPTIONS_RUN);
+		ck_assert_uint_eq(r.opts.columns, column_bit(c->option));
+		ck_assert_uint_ne(r.opts.columns, 0);
+		parsed_free(&r);
+
+		PARSE(&r, "--help");
+		at = strstr(r.out, c->help);
+		ck_assert_ptr_nonnull(at);
+		ck_assert_ptr_null(strstr(at + 1, c->help));
+		snprintf(before, sizeof(before), "--%s", c->help_before);
+		at += strlen(c->help);
+		ck_assert_ptr_nonnull(strstr(at, before));
+		ck_assert_int_le(strstr(at, before) - at, 6);
+		parsed_free(&r);
+	}
+	ck_assert_uint_gt(optional, 0);
+}
+END_TEST
+
 START_TEST(reentrant)
 {
 	struct parsed r;
@@ -465,6 +502,7 @@ Suite *options_suite(void)
 	tcase_add_test(tc, usage_errors);
 	tcase_add_test(tc, no_arguments);
 	tcase_add_test(tc, help_and_version);
+	tcase_add_test(tc, column_options);
 	tcase_add_test(tc, reentrant);
 	tcase_add_test(tc, top_and_budgets);
 	tcase_add_test(tc, diff_command);
