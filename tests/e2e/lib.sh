@@ -198,3 +198,40 @@ calls() {
 func_names() {
 	j '[.functions[].name] | sort | join(",")'
 }
+
+# wait_file FILE WHAT [TENTHS]: waits until FILE exists, for at most
+# TENTHS of a second times five (default 20 s), giving up early when the
+# program started as $prog_pid (if set) has ended; fails "WHAT" with the
+# program's stderr otherwise.
+wait_file() {
+	local i
+	for ((i = 0; i < ${3:-400}; i++)); do
+		[ -e "$1" ] && return 0
+		[ -z "${prog_pid:-}" ] || kill -0 "$prog_pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	[ -e "$1" ] && return 0
+	fail "$2: $(head -c 200 "$T/prog.err" 2>/dev/null)"
+}
+
+# attach_until PROGRAM MARK WHAT: starts PROGRAM `wait $T/ready` in the
+# background, attaches memprof (JSON report in $JSON) once it is ready,
+# and lets it go with SIGINT once the program has made $T/ready.MARK
+# (WHAT says what that means).  memprof's status in $status, the
+# program's in $prog_status.
+attach_until() {
+	local mp_pid
+	"$1" wait "$T/ready" >"$T/prog.out" 2>"$T/prog.err" &
+	prog_pid=$!
+	wait_file "$T/ready" "$(basename "$1") did not start" 600
+	# shellcheck disable=SC2086 # MEMPROF_WRAPPER is a word list
+	$MEMPROF_WRAPPER "$MEMPROF" -p "$prog_pid" --format=json -o "$JSON" \
+		>"$T/out" 2>"$T/err" &
+	mp_pid=$!
+	wait_file "$T/ready.$2" "$(basename "$1") $3" 1200
+	kill -INT "$mp_pid"
+	wait "$mp_pid"
+	status=$?
+	wait "$prog_pid"
+	prog_status=$?
+}

@@ -171,23 +171,45 @@ untraced() { # PID: no tracer, or no process any more
 	! grep -qE '^TracerPid:[[:space:]]*[1-9]' "/proc/$1/status" 2>/dev/null
 }
 
+# hammer_start VARIANT: starts testdata/hammer (two threads calling a
+# profiled function without a pause) and waits until it runs; its pid in
+# $prog_pid.  A failed case leaves no program behind.
+hammer_start() {
+	trap ': >"$T/stop"' EXIT
+	rm -f "$T/ready" "$T/armed" "$T/stop" "$T/rep.txt"
+	"$TESTDATA/hammer-$1" "$T/ready" "$T/armed" "$T/stop" \
+		>"$T/prog.out" 2>"$T/prog.err" &
+	prog_pid=$!
+	wait_for test -e "$T/ready"
+}
+
+# hammer_attach: memprof -p on it, until the program sees its breakpoints
+# in its code (line events flow); memprof's pid in $mp_pid.
+hammer_attach() {
+	"$MEMPROF" -p "$prog_pid" -o "$T/rep.txt" >"$T/out" 2>"$T/err" &
+	mp_pid=$!
+	wait_for test -e "$T/armed"
+}
+
+# hammer_end ROUND: tells the program to end; it must end well, its code
+# as it was.
+hammer_end() {
+	: >"$T/stop"
+	wait "$prog_pid"
+	prog_status=$?
+	assert_eq 0 "$prog_status" "the program's exit status (round $1)"
+	assert_eq "threads 2, wrong 0
+code intact" "$(cat "$T/prog.out")" "the program's output (round $1)"
+}
+
 # memprof -p killed by SIGKILL: the tracer (its child) lets the program go
 # as on Ctrl-C.  Two threads call a profiled function without pause: an
 # int3 left in it would kill the program at once.
 attach_killed() { # VARIANT
 	local i mp_pid prog_pid prog_status
-	# A failed round leaves no program behind.
-	trap ': >"$T/stop"' EXIT
 	for i in $(seq 20); do
-		rm -f "$T/ready" "$T/armed" "$T/stop" "$T/rep.txt"
-		"$TESTDATA/hammer-$1" "$T/ready" "$T/armed" "$T/stop" \
-			>"$T/prog.out" 2>"$T/prog.err" &
-		prog_pid=$!
-		wait_for test -e "$T/ready"
-		"$MEMPROF" -p "$prog_pid" -o "$T/rep.txt" >"$T/out" 2>"$T/err" &
-		mp_pid=$!
-		# The breakpoints are in the code: line events flow.
-		wait_for test -e "$T/armed"
+		hammer_start "$1"
+		hammer_attach
 		# The tracer is named apart: `killall -9 memprof` spares it.
 		[ "$i" = 1 ] && assert_eq memprof-tracer \
 			"$(cat "/proc/$(sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$prog_pid/status")/comm")" \
@@ -197,12 +219,7 @@ attach_killed() { # VARIANT
 		status=$?
 		assert_status 137
 		wait_for untraced "$prog_pid"
-		: >"$T/stop"
-		wait "$prog_pid"
-		prog_status=$?
-		assert_eq 0 "$prog_status" "the program's exit status (round $i)"
-		assert_eq "threads 2, wrong 0
-code intact" "$(cat "$T/prog.out")" "the program's output (round $i)"
+		hammer_end "$i"
 		assert_eq "" "$(cat "$T/err")" "memprof's messages (round $i)"
 		[ -e "$T/rep.txt" ] && fail "a report was written (round $i)"
 	done
@@ -296,17 +313,10 @@ anon_exec() { # PID: its anonymous executable mappings
 # displaced instructions there when memprof let go.
 attach_unmapped() { # VARIANT
 	local i mp_pid prog_pid prog_status before during
-	trap ': >"$T/stop"' EXIT
 	for i in 1 2 3; do
-		rm -f "$T/ready" "$T/armed" "$T/stop"
-		"$TESTDATA/hammer-$1" "$T/ready" "$T/armed" "$T/stop" \
-			>"$T/prog.out" 2>"$T/prog.err" &
-		prog_pid=$!
-		wait_for test -e "$T/ready"
+		hammer_start "$1"
 		before=$(anon_exec "$prog_pid")
-		"$MEMPROF" -p "$prog_pid" -o "$T/rep.txt" >"$T/out" 2>"$T/err" &
-		mp_pid=$!
-		wait_for test -e "$T/armed"
+		hammer_attach
 		during=$(anon_exec "$prog_pid")
 		[ "$during" != "$before" ] || fail "no scratch page seen (round $i)"
 		kill -INT "$mp_pid"
@@ -314,12 +324,7 @@ attach_unmapped() { # VARIANT
 		status=$?
 		assert_status 0
 		assert_eq "$before" "$(anon_exec "$prog_pid")" "anonymous executable mappings after the detach (round $i)"
-		: >"$T/stop"
-		wait "$prog_pid"
-		prog_status=$?
-		assert_eq 0 "$prog_status" "the program's exit status (round $i)"
-		assert_eq "threads 2, wrong 0
-code intact" "$(cat "$T/prog.out")" "the program's output (round $i)"
+		hammer_end "$i"
 	done
 	return 0
 }
@@ -339,28 +344,16 @@ attach_crashed() { # VARIANT SIGNAL ROUNDS
 	local i mp_pid prog_pid prog_status tracer signum
 	signum=$(kill -l "$2")
 	ulimit -c 0
-	trap ': >"$T/stop"' EXIT
 	for i in $(seq "$3"); do
-		rm -f "$T/ready" "$T/armed" "$T/stop"
-		"$TESTDATA/hammer-$1" "$T/ready" "$T/armed" "$T/stop" \
-			>"$T/prog.out" 2>"$T/prog.err" &
-		prog_pid=$!
-		wait_for test -e "$T/ready"
-		"$MEMPROF" -p "$prog_pid" -o "$T/rep.txt" >"$T/out" 2>"$T/err" &
-		mp_pid=$!
-		wait_for test -e "$T/armed"
+		hammer_start "$1"
+		hammer_attach
 		tracer=$(tracer_of "$prog_pid")
 		[ "$tracer" != "$mp_pid" ] || fail "memprof's own process traces"
 		kill -"$2" "$tracer"
 		wait "$mp_pid"
 		status=$?
 		wait_for untraced "$prog_pid"
-		: >"$T/stop"
-		wait "$prog_pid"
-		prog_status=$?
-		assert_eq 0 "$prog_status" "the program's exit status (round $i)"
-		assert_eq "threads 2, wrong 0
-code intact" "$(cat "$T/prog.out")" "the program's output (round $i)"
+		hammer_end "$i"
 		assert_status $((128 + signum))
 		assert_stderr "memprof: internal error; letting the process go" \
 			"memprof: the tracer (process $tracer) was killed by SIG$2"

@@ -19,12 +19,7 @@ mountns_needed() {
 
 # mountns_wait: waits until the program started as $prog_pid is ready.
 mountns_wait() {
-	for _ in $(seq 400); do
-		[ -e "$T/ready" ] && return 0
-		kill -0 "$prog_pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	fail "the program did not start: $(cat "$T/prog.err")"
+	wait_file "$T/ready" "the program did not start"
 }
 
 # The program and its library bind-mounted, in a namespace of their own,

@@ -30,29 +30,8 @@ scratchmap_spawn() { # VARIANT
 
 # -p: displaced instructions live in the scratch area too.
 scratchmap_attach() { # VARIANT
-	local mp_pid
 	unwatched_under_valgrind
-	"$TESTDATA/scratchmap-$1" wait "$T/ready" >"$T/prog.out" 2>"$T/prog.err" &
-	prog_pid=$!
-	for _ in $(seq 600); do
-		[ -e "$T/ready" ] && break
-		sleep 0.05
-	done
-	[ -e "$T/ready" ] || fail "scratchmap-$1 did not start"
-	# shellcheck disable=SC2086 # MEMPROF_WRAPPER is a word list
-	$MEMPROF_WRAPPER "$MEMPROF" -p "$prog_pid" --format=json -o "$JSON" \
-		>"$T/out" 2>"$T/err" &
-	mp_pid=$!
-	for _ in $(seq 1200); do
-		[ -e "$T/ready.mapped" ] && break
-		sleep 0.05
-	done
-	[ -e "$T/ready.mapped" ] || fail "scratchmap-$1 did not map over memprof's area"
-	kill -INT "$mp_pid"
-	wait "$mp_pid"
-	status=$?
-	wait "$prog_pid"
-	prog_status=$?
+	attach_until "$TESTDATA/scratchmap-$1" mapped "did not map over memprof's area"
 	assert_status 0
 	assert_eq 0 "$prog_status" "the program's exit status"
 	assert_eq "before 12|after 30|untraced 30" "$(paste -sd'|' "$T/prog.out")" "the program's output"

@@ -13,12 +13,7 @@ sandbox_start() {
 	shift 3
 	"$TESTDATA/sandbox-$v" "$mode" "$n" "$T/ready" "$@" >"$T/prog.out" 2>"$T/prog.err" &
 	prog_pid=$!
-	for _ in $(seq 400); do
-		[ -e "$T/ready" ] && return 0
-		kill -0 "$prog_pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	fail "sandbox-$v did not start: $(cat "$T/prog.err")"
+	wait_file "$T/ready" "sandbox-$v did not start"
 }
 
 # Attached to a confined program: no injection at all, every breakpoint

@@ -17,28 +17,7 @@ selfpatch_spawn() { # VARIANT [ARG]
 
 # -p, detached by SIGINT after the program patched itself while traced.
 selfpatch_detach() { # VARIANT
-	local mp_pid
-	"$TESTDATA/selfpatch-$1" wait "$T/ready" >"$T/prog.out" 2>"$T/prog.err" &
-	prog_pid=$!
-	for _ in $(seq 600); do
-		[ -e "$T/ready" ] && break
-		sleep 0.05
-	done
-	[ -e "$T/ready" ] || fail "selfpatch-$1 did not start"
-	# shellcheck disable=SC2086 # MEMPROF_WRAPPER is a word list
-	$MEMPROF_WRAPPER "$MEMPROF" -p "$prog_pid" --format=json -o "$JSON" \
-		>"$T/out" 2>"$T/err" &
-	mp_pid=$!
-	for _ in $(seq 1200); do
-		[ -e "$T/ready.patched" ] && break
-		sleep 0.05
-	done
-	[ -e "$T/ready.patched" ] || fail "selfpatch-$1 did not patch itself under memprof"
-	kill -INT "$mp_pid"
-	wait "$mp_pid"
-	status=$?
-	wait "$prog_pid"
-	prog_status=$?
+	attach_until "$TESTDATA/selfpatch-$1" patched "did not patch itself under memprof"
 	assert_status 0
 	assert_stderr "memprof: detached from process $prog_pid, which goes on running"
 	assert_eq 0 "$prog_status" "the program's exit status"
